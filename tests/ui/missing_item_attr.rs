@@ -1,0 +1,6 @@
+use preflight_core::ChecklistItem;
+
+#[derive(ChecklistItem)]
+struct IncidentRunbook;
+
+fn main() {}

@@ -1,0 +1,14 @@
+use preflight_core::ChecklistItem;
+
+#[derive(ChecklistItem)]
+#[item(
+    id = "ops.runbooks.incident-response",
+    title = "Incident response runbook reviewed",
+    severity = "high",
+    owner = "devops-lead",
+    attested,
+    priority = "p1"
+)]
+struct IncidentRunbook;
+
+fn main() {}
