@@ -258,8 +258,14 @@ impl Context {
     /// by content hash, for [`Outcome::with_artifact`](crate::Outcome::with_artifact).
     pub fn read_artifact(&self, path: impl AsRef<Path>) -> Result<(Artifact, Vec<u8>), CheckError> {
         let full = self.resolve(&path);
+        // Relative to the root, so messages and digests do not depend on where the project lives.
+        let shown = full
+            .strip_prefix(self.root())
+            .unwrap_or(&full)
+            .display()
+            .to_string();
         let io = |e: std::io::Error| CheckError::Io {
-            path: full.display().to_string(),
+            path: shown.clone(),
             message: e.to_string(),
         };
         let bytes = std::fs::read(&full).map_err(io)?;
@@ -267,11 +273,6 @@ impl Context {
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| jiff::Timestamp::try_from(t).ok());
-        let shown = full
-            .strip_prefix(self.root())
-            .unwrap_or(&full)
-            .display()
-            .to_string();
         Ok((Artifact::from_bytes(shown, &bytes, modified), bytes))
     }
 }

@@ -102,13 +102,10 @@ impl<'a> Item<'a> {
         &self.original.ident
     }
 
-    /// Where errors about the item as a whole go: its `#[item]` attribute
-    /// when there is one, else its name.
+    /// Where errors about the item as a whole go: the `item` of its
+    /// `#[item(...)]` when there is one, else its name.
     pub(crate) fn span(&self) -> Span {
-        match self.attrs.attr {
-            Some(attr) => syn::spanned::Spanned::span(attr),
-            None => self.ident().span(),
-        }
+        attr_name_span(self.attrs.attr).unwrap_or_else(|| self.ident().span())
     }
 }
 
@@ -150,6 +147,17 @@ impl<'a> Evidence<'a> {
     pub(crate) fn ident(&self) -> &'a Ident {
         &self.original.ident
     }
+
+    /// Where errors about the evidence as a whole go: the `evidence` of its
+    /// `#[evidence(...)]` when there is one, else its name.
+    pub(crate) fn span(&self) -> Span {
+        attr_name_span(self.attrs.attr).unwrap_or_else(|| self.ident().span())
+    }
+}
+
+/// The span of an attribute's name (`item` in `#[item(...)]`).
+fn attr_name_span(attr: Option<&Attribute>) -> Option<Span> {
+    attr.and_then(|attr| attr.path().get_ident()).map(Ident::span)
 }
 
 impl<'a> Field<'a> {

@@ -4,6 +4,8 @@
 //! Parsing goes on after a bad key or value, so that every mistake in an
 //! attribute is reported at once.
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenTree;
 use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
@@ -171,6 +173,9 @@ pub(crate) struct ItemAttrs<'a> {
     pub(crate) tags: Slot<Vec<LitStr>>,
     pub(crate) refs: Slot<Vec<LitStr>>,
     pub(crate) remediation: Slot<LitStr>,
+    /// Known keys that unknown keys look like misspellings of (already
+    /// reported, so not reported again as missing).
+    pub(crate) typos: Vec<&'static str>,
 }
 
 /// Every key of `#[item(...)]`, in the order messages list them.
@@ -197,6 +202,8 @@ pub(crate) const ITEM_KEYS: &[&str] = &[
 pub(crate) struct EvidenceAttrs<'a> {
     pub(crate) attr: Option<&'a Attribute>,
     pub(crate) summary: Slot<Template>,
+    /// As in [`ItemAttrs::typos`].
+    pub(crate) typos: Vec<&'static str>,
 }
 
 /// Every key of `#[evidence(...)]`.
@@ -214,12 +221,9 @@ pub(crate) fn item_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ItemAttrs<'a>
     let mut out = ItemAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("item")) {
         out.attr.get_or_insert(attr);
-        let keys = Keys {
-            cx,
-            attr: "item",
-            expected: ITEM_KEYS,
-        };
+        let keys = Keys::new(cx, "item", ITEM_KEYS);
         keys.parse(attr, |meta, key| item_key(&keys, &mut out, meta, key));
+        out.typos.extend(keys.typos.take());
     }
     out
 }
@@ -229,11 +233,7 @@ pub(crate) fn evidence_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> EvidenceA
     let mut out = EvidenceAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("evidence")) {
         out.attr.get_or_insert(attr);
-        let keys = Keys {
-            cx,
-            attr: "evidence",
-            expected: EVIDENCE_KEYS,
-        };
+        let keys = Keys::new(cx, "evidence", EVIDENCE_KEYS);
         keys.parse(attr, |meta, key| match key {
             "summary" => keys.string(&mut out.summary, meta, |lit| {
                 parse_template(&lit.value())
@@ -245,6 +245,7 @@ pub(crate) fn evidence_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> EvidenceA
             }),
             _ => Err(keys.unknown(&meta.path, key)),
         });
+        out.typos.extend(keys.typos.take());
     }
     out
 }
@@ -298,9 +299,20 @@ struct Keys<'c> {
     cx: &'c Ctxt,
     attr: &'static str,
     expected: &'static [&'static str],
+    /// Keys that unknown keys look like misspellings of.
+    typos: RefCell<Vec<&'static str>>,
 }
 
-impl Keys<'_> {
+impl<'c> Keys<'c> {
+    fn new(cx: &'c Ctxt, attr: &'static str, expected: &'static [&'static str]) -> Self {
+        Keys {
+            cx,
+            attr,
+            expected,
+            typos: RefCell::new(Vec::new()),
+        }
+    }
+
     fn parse(
         &self,
         attr: &Attribute,
@@ -334,11 +346,14 @@ impl Keys<'_> {
             self.expected.join(", "),
             did_you_mean(&shown, self.expected),
         );
+        if let Some(near) = closest(&shown, self.expected) {
+            self.typos.borrow_mut().push(near);
+        }
         syn::Error::new_spanned(path, msg)
     }
 
-    /// Reports a key given twice; the first value is kept.
-    fn duplicate<T>(&self, slot: &Slot<T>, meta: &ParseNestedMeta<'_>) -> bool {
+    /// Reports a key given twice and skips its value; the first value is kept.
+    fn duplicate<T>(&self, slot: &Slot<T>, meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
         if slot.is_given() {
             let name = key_name(meta);
             self.cx.error_spanned_by(
@@ -348,9 +363,10 @@ impl Keys<'_> {
                     self.attr
                 ),
             );
-            true
+            skip_value(meta.input)?;
+            Ok(true)
         } else {
-            false
+            Ok(false)
         }
     }
 
@@ -361,11 +377,11 @@ impl Keys<'_> {
         meta: &ParseNestedMeta<'_>,
         convert: impl FnOnce(&LitStr) -> syn::Result<T>,
     ) -> syn::Result<()> {
-        let lit = self.lit_str(meta)?;
-        if self.duplicate(slot, meta) {
+        if self.duplicate(slot, meta)? {
             return Ok(());
         }
         slot.key = Some(meta.path.clone());
+        let lit = self.lit_str(meta)?;
         match convert(&lit) {
             Ok(value) => slot.value = Some(value),
             Err(err) => self.cx.syn_error(err),
@@ -375,6 +391,10 @@ impl Keys<'_> {
 
     /// `key = ["a", "b"]`.
     fn strings(&self, slot: &mut Slot<Vec<LitStr>>, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        if self.duplicate(slot, meta)? {
+            return Ok(());
+        }
+        slot.key = Some(meta.path.clone());
         let name = key_name(meta);
         let expected = || format!("expected `{name} = [\"...\", ...]`: a list of string literals");
         if !meta.input.peek(Token![=]) {
@@ -388,10 +408,6 @@ impl Keys<'_> {
         syn::bracketed!(content in value);
         let list = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)
             .map_err(|e| syn::Error::new(e.span(), expected()))?;
-        if self.duplicate(slot, meta) {
-            return Ok(());
-        }
-        slot.key = Some(meta.path.clone());
         let mut lits = Vec::with_capacity(list.len());
         for lit in list {
             if lit.value().trim().is_empty() {
@@ -413,15 +429,15 @@ impl Keys<'_> {
         name: &str,
         long_form: &str,
     ) -> syn::Result<()> {
+        if self.duplicate(slot, meta)? {
+            return Ok(());
+        }
+        slot.key = Some(meta.path.clone());
         if !(meta.input.is_empty() || meta.input.peek(Token![,])) {
             return Err(meta.error(format!(
                 "`{name}` is a flag and takes no value: write `{name}` or `{long_form}`"
             )));
         }
-        if self.duplicate(slot, meta) {
-            return Ok(());
-        }
-        slot.key = Some(meta.path.clone());
         slot.value = Some(());
         Ok(())
     }

@@ -99,7 +99,7 @@ fn required_keys<'i>(
         ("owner", attrs.owner.is_given()),
     ]
     .into_iter()
-    .filter(|(_, given)| !given)
+    .filter(|(key, given)| !given && !attrs.typos.contains(key))
     .map(|(key, _)| key)
     .collect();
     if !missing.is_empty() {
@@ -212,13 +212,9 @@ pub(crate) fn evidence<'i, 'a>(cx: &Ctxt, evidence: &'i Evidence<'a>) -> Option<
 /// default for it.
 fn summary_given<'i>(cx: &Ctxt, evidence: &'i Evidence<'_>) -> Option<&'i Template> {
     let summary = &evidence.attrs.summary;
-    if !summary.is_given() {
-        let span = match evidence.attrs.attr {
-            Some(attr) => syn::spanned::Spanned::span(attr),
-            None => evidence.ident().span(),
-        };
+    if !summary.is_given() && !evidence.attrs.typos.contains(&"summary") {
         cx.error_at(
-            span,
+            evidence.span(),
             format!(
                 "missing #[evidence(summary = \"...\")] on `{}`: the summary is the evidence's line in reports, e.g. #[evidence(summary = \"Sharpe {{sharpe:.2}} over {{observations}} periods\")]",
                 evidence.ident()

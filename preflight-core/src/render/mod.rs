@@ -1,8 +1,12 @@
 //! Renderers: one file per output format, all behind the [`Render`] trait.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io;
 
-use crate::report::Report;
+use crate::meta::{Role, Section};
+use crate::report::{Blocker, Decision, Report, ReportItem, Signoff, Summary};
+use crate::status::Status;
 
 mod human;
 mod json;
@@ -68,4 +72,228 @@ impl Format {
 #[must_use]
 pub fn color_wanted(stream: &impl io::IsTerminal) -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
+}
+
+// Helpers shared by the renderers, so that every format groups, numbers and
+// counts the same way.
+
+/// How many findings of one item a renderer shows before "and N more".
+pub(crate) const MAX_FINDINGS: usize = 5;
+
+/// The items of one section of the checklist, by group.
+#[derive(Debug)]
+pub(crate) struct SectionItems<'r> {
+    /// The section.
+    pub(crate) section: Section,
+    /// Its groups in order of first appearance; empty when no item of the run is in it.
+    pub(crate) groups: Vec<GroupItems<'r>>,
+}
+
+/// The items of one group (sub-heading) of a section, in report (ID) order.
+#[derive(Debug)]
+pub(crate) struct GroupItems<'r> {
+    /// The group's heading, as the items' metadata writes it.
+    pub(crate) name: &'r str,
+    /// Its items.
+    pub(crate) items: Vec<&'r ReportItem>,
+}
+
+/// Every section of the checklist in the seed's order (post-launch last), each
+/// with its items grouped by `meta.group`. Sections without items are kept,
+/// with no groups, so a renderer can show what the run did not cover.
+pub(crate) fn sections(report: &Report) -> Vec<SectionItems<'_>> {
+    Section::ALL
+        .iter()
+        .map(|&section| {
+            let mut groups: Vec<GroupItems<'_>> = Vec::new();
+            for item in report.items.iter().filter(|i| i.meta.section == section) {
+                let name = &*item.meta.group;
+                match groups.iter_mut().find(|g| g.name == name) {
+                    Some(group) => group.items.push(item),
+                    None => groups.push(GroupItems {
+                        name,
+                        items: vec![item],
+                    }),
+                }
+            }
+            SectionItems { section, groups }
+        })
+        .collect()
+}
+
+/// The section's number in the seed checklist (1 to 12); post-launch has none.
+pub(crate) fn section_number(section: Section) -> Option<usize> {
+    if section == Section::PostLaunch {
+        return None;
+    }
+    Section::ALL
+        .iter()
+        .position(|&s| s == section)
+        .map(|index| index + 1)
+}
+
+/// `1. Code Quality and Testing`, or `Post-Launch`.
+pub(crate) fn section_heading(section: Section) -> String {
+    match section_number(section) {
+        Some(n) => format!("{n}. {}", section.title()),
+        None => section.title().to_owned(),
+    }
+}
+
+/// The sign-offs presented for `role`, in report order.
+pub(crate) fn signoffs_of(report: &Report, role: Role) -> impl Iterator<Item = &Signoff> {
+    report.signoffs.iter().filter(move |s| s.role == role)
+}
+
+/// Whether the decision lists `role` as a missing sign-off, i.e. the gate requires it.
+pub(crate) fn is_signoff_blocking(decision: &Decision, role: Role) -> bool {
+    decision
+        .blocking
+        .iter()
+        .any(|b| matches!(b, Blocker::Signoff { role: r, .. } if *r == role))
+}
+
+/// `sha256:` and the first 12 hex digits: enough to recognise a digest at a glance.
+pub(crate) fn short_digest(digest: &str) -> &str {
+    let end = digest.find(':').map_or(0, |colon| colon + 1) + 12;
+    digest.get(..end).unwrap_or(digest)
+}
+
+/// `1 item`, `2 items`.
+pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// The blocking items and the blocking sign-offs of a decision.
+pub(crate) fn blockers(decision: &Decision) -> (Vec<&Blocker>, Vec<&Blocker>) {
+    decision
+        .blocking
+        .iter()
+        .partition(|b| matches!(b, Blocker::Item { .. }))
+}
+
+/// `READY` or `NOT READY`, and what blocks the go-live.
+pub(crate) fn decision_headline(decision: &Decision) -> (&'static str, String) {
+    if decision.ready {
+        return (
+            "READY",
+            "every blocking item is satisfied and every required role signed this report".to_owned(),
+        );
+    }
+    let (items, signoffs) = blockers(decision);
+    let detail = match (items.len(), signoffs.len()) {
+        (0, 0) => "the report is marked not ready".to_owned(),
+        (i, 0) => format!("{} block the go-live", count(i, "item", "items")),
+        (0, s) => format!("{} block the go-live", count(s, "missing sign-off", "missing sign-offs")),
+        (i, s) => format!(
+            "{} and {} block the go-live",
+            count(i, "item", "items"),
+            count(s, "missing sign-off", "missing sign-offs")
+        ),
+    };
+    ("NOT READY", detail)
+}
+
+/// `12 items: 2 error, 1 fail, 3 pass`: most urgent status first.
+pub(crate) fn summary_line(summary: &Summary) -> String {
+    let total = count(summary.total, "item", "items");
+    let counts = counts_line(&summary.by_status);
+    if counts.is_empty() {
+        total
+    } else {
+        format!("{total}: {counts}")
+    }
+}
+
+/// `1 fail, 2 pass` for some items, most urgent status first.
+pub(crate) fn tally<'r>(items: impl IntoIterator<Item = &'r ReportItem>) -> String {
+    let mut by_status = BTreeMap::new();
+    for item in items {
+        *by_status.entry(item.status).or_insert(0) += 1;
+    }
+    counts_line(&by_status)
+}
+
+fn counts_line(by_status: &BTreeMap<Status, usize>) -> String {
+    by_status
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// User text on one line: line breaks (a panic message, a tool's output) become spaces.
+pub(crate) fn one_line(text: &str) -> Cow<'_, str> {
+    if text.contains(['\n', '\r']) {
+        Cow::Owned(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::meta::CheckMeta;
+
+    pub(crate) fn item(id: &'static str, status: Status) -> ReportItem {
+        ReportItem::new(CheckMeta::new(id, id).unwrap(), status, "msg")
+    }
+
+    pub(crate) fn report(items: Vec<ReportItem>) -> Report {
+        Report {
+            schema: crate::report::SCHEMA.to_owned(),
+            project: "desk".to_owned(),
+            environment: "production".to_owned(),
+            generated_at: "2025-03-14T09:30:00Z".parse().unwrap(),
+            preflight_version: "0.0.0".to_owned(),
+            summary: Summary::of(&items),
+            items,
+            decision: Decision {
+                ready: false,
+                blocking: Vec::new(),
+            },
+            signoffs: Vec::new(),
+            digest: "sha256:0123456789abcdef0123".to_owned(),
+        }
+    }
+
+    #[test]
+    fn sections_follow_the_seed_and_groups_their_first_appearance() {
+        let report = report(vec![
+            item("code.testing.a", Status::Pass),
+            item("code.review.b", Status::Pass),
+            item("code.testing.c", Status::Pass),
+            item("post-launch.week-1.d", Status::Pending),
+            item("strategy.backtest.e", Status::Fail),
+        ]);
+        let sections = sections(&report);
+        assert_eq!(sections.len(), Section::ALL.len());
+        assert_eq!(sections[0].section, Section::Code);
+        let names: Vec<&str> = sections[0].groups.iter().map(|g| g.name).collect();
+        assert_eq!(names, ["Testing", "Review"]);
+        assert_eq!(sections[0].groups[0].items.len(), 2);
+        assert_eq!(sections[1].groups[0].items[0].meta.id, "strategy.backtest.e");
+        assert!(sections[2].groups.is_empty());
+        let last = sections.last().unwrap();
+        assert_eq!(last.section, Section::PostLaunch);
+        assert_eq!(last.groups[0].name, "Week 1");
+    }
+
+    #[test]
+    fn sections_are_numbered_as_in_the_seed() {
+        assert_eq!(section_heading(Section::Code), "1. Code Quality and Testing");
+        assert_eq!(section_heading(Section::Trading), "12. Trading-Specific Checks");
+        assert_eq!(section_heading(Section::PostLaunch), "Post-Launch");
+    }
+
+    #[test]
+    fn small_helpers() {
+        assert_eq!(short_digest("sha256:0123456789abcdef0123"), "sha256:0123456789ab");
+        assert_eq!(short_digest("sha256:old"), "sha256:old");
+        assert_eq!(one_line("a\n  b"), "a b");
+        let summary = Summary::of(&[item("code.a.b", Status::Pass), item("code.a.c", Status::Fail)]);
+        assert_eq!(summary_line(&summary), "2 items: 1 fail, 1 pass");
+    }
 }

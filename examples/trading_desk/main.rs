@@ -1,0 +1,31 @@
+//! A small demo trading desk: its own checklist items, evaluated on embedded data.
+//!
+//! `cargo run --example trading_desk` prints the human report and the go/no-go
+//! decision; `cargo run --example trading_desk -- run --format json` prints the
+//! JSON report. The exit code is 0 when ready, 1 when not, 2 on a usage or
+//! configuration error.
+
+mod data;
+mod market;
+mod strategy;
+
+use std::process::ExitCode;
+
+preflight_core::provider! {
+    /// Every item of the demo desk.
+    pub fn items = "trading-desk" [
+        strategy::BacktestSharpe,
+        strategy::BacktestDrawdown,
+        market::InstrumentUniverse,
+        market::OrderThrottle,
+        market::FixSession,
+        market::VenueAgreements,
+    ];
+}
+
+fn main() -> ExitCode {
+    let providers = [items()];
+    let app = preflight_probes::cli::App::new("trading_desk", &providers)
+        .default_config(data::CONFIG, data::root());
+    preflight_probes::cli::main(app)
+}
