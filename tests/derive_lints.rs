@@ -156,9 +156,17 @@ fn automated_item_metadata() {
     assert_eq!(
         params,
         [
-            ("min", "f64", "The lowest acceptable annualized Sharpe ratio."),
+            (
+                "min",
+                "f64",
+                "The lowest acceptable annualized Sharpe ratio."
+            ),
             ("periods_per_year", "u32", "Trading periods in a year."),
-            ("input", "String", "The `[inputs]` entry holding the returns."),
+            (
+                "input",
+                "String",
+                "The `[inputs]` entry holding the returns."
+            ),
             ("exclude", "Option<Vec<String>>", "Symbols to leave out."),
         ]
     );
@@ -180,7 +188,10 @@ fn attested_item_metadata() {
     assert_eq!(meta.applicability, Applicability::IfApplicable);
     assert_eq!(meta.phase, Phase::PostLaunchWeeks2To4);
     assert_eq!(meta.timeout, Some(Duration::from_secs(90)));
-    assert_eq!(meta.evidence_ttl, Some(Duration::from_secs(90 * 24 * 60 * 60)));
+    assert_eq!(
+        meta.evidence_ttl,
+        Some(Duration::from_secs(90 * 24 * 60 * 60))
+    );
     assert_eq!(meta.tags.as_ref(), ["regulatory"]);
     assert_eq!(
         meta.refs.as_ref(),
@@ -200,7 +211,12 @@ fn attested_item_metadata() {
     assert_eq!(rota.kind, Kind::Attested);
     assert_eq!(rota.section, Section::Ops);
     assert_eq!(rota.group, "On Call");
-    assert!(RotaPublished::from_params(&table("")).unwrap().into_check().is_none());
+    assert!(
+        RotaPublished::from_params(&table(""))
+            .unwrap()
+            .into_check()
+            .is_none()
+    );
 }
 
 #[test]
@@ -224,7 +240,8 @@ fn parameters_are_read_over_default() {
 #[test]
 fn unknown_and_invalid_parameters_are_all_reported() {
     let err: ParamError =
-        SharpeRatio::from_params(&table("minimum = 2.0\nperiods_per_year = \"daily\"")).unwrap_err();
+        SharpeRatio::from_params(&table("minimum = 2.0\nperiods_per_year = \"daily\""))
+            .unwrap_err();
     assert_eq!(err.id, "strategy.backtest-results.sharpe-ratio");
     assert_eq!(err.problems.len(), 2, "{err}");
     assert!(matches!(
@@ -248,7 +265,10 @@ fn unknown_and_invalid_parameters_are_all_reported() {
     );
 
     let err = RotaPublished::from_params(&table("min = 1")).unwrap_err();
-    assert!(err.to_string().contains("the item has no parameters"), "{err}");
+    assert!(
+        err.to_string().contains("the item has no parameters"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -257,7 +277,10 @@ fn evidence_summary() {
         sharpe: 1.234,
         observations: 504,
     };
-    assert_eq!(evidence.summary(), "Sharpe 1.23 over 504 periods ({annualized})");
+    assert_eq!(
+        evidence.summary(),
+        "Sharpe 1.23 over 504 periods ({annualized})"
+    );
 
     let counted = Counted {
         what: "orders",
@@ -267,4 +290,21 @@ fn evidence_summary() {
     };
     assert_eq!(counted.summary(), "   42 orders");
     assert!(counted.note.is_empty());
+}
+
+#[test]
+fn derived_items_register_themselves() {
+    let registry = preflight_core::Registry::builder()
+        .inventory()
+        .build()
+        .unwrap();
+    let ids: Vec<&str> = registry.entries().iter().map(|e| &*e.meta().id).collect();
+    assert_eq!(
+        ids,
+        [
+            "legal.regulatory.algo-trading-notification",
+            "ops.on-call.rota-published",
+            "strategy.backtest-results.sharpe-ratio",
+        ]
+    );
 }

@@ -10,9 +10,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use preflight_core::config::GateConfig;
 use preflight_core::meta::Role;
-use preflight_core::{
-    Check, CheckError, CheckMeta, Config, Context, Outcome, Registry, Runner,
-};
+use preflight_core::{Check, CheckError, CheckMeta, Config, Context, Outcome, Registry, Runner};
 
 #[derive(Clone)]
 struct Trivial;
@@ -36,8 +34,8 @@ impl Check for Sleeps {
 fn registry<C: Check + Clone>(count: usize, check: &C) -> Registry {
     let mut builder = Registry::builder();
     for i in 0..count {
-        let meta = CheckMeta::new(format!("perf.bench.item-{i:05}"), "benchmark item")
-            .expect("valid ID");
+        let meta =
+            CheckMeta::new(format!("perf.bench.item-{i:05}"), "benchmark item").expect("valid ID");
         builder = builder.add_check(meta, check.clone());
     }
     builder.build().expect("unique IDs")

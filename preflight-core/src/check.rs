@@ -26,6 +26,10 @@ use crate::status::Status;
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is an automated checklist item but does not implement `Check`",
+    note = "implement `preflight_core::Check` for it, or mark the item `#[item(attested)]` if a person attests it"
+)]
 pub trait Check: Send + Sync + 'static {
     /// Reads the evidence and judges it.
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError>;
@@ -244,7 +248,10 @@ impl fmt::Display for ParamError {
                     }
                 }
                 ParamProblem::InvalidValue { key, message } => {
-                    write!(f, "item `{id}`: invalid value for `{key}` in [checks.\"{id}\"]: {message}")?;
+                    write!(
+                        f,
+                        "item `{id}`: invalid value for `{key}` in [checks.\"{id}\"]: {message}"
+                    )?;
                 }
             }
         }

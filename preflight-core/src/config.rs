@@ -249,10 +249,9 @@ impl Config {
     /// The file name used in messages.
     #[must_use]
     pub fn display_path(&self) -> String {
-        self.path.as_ref().map_or_else(
-            || "configuration".to_owned(),
-            |p| p.display().to_string(),
-        )
+        self.path
+            .as_ref()
+            .map_or_else(|| "configuration".to_owned(), |p| p.display().to_string())
     }
 }
 

@@ -223,22 +223,20 @@ impl Context {
                 .or_default()
                 .clone()
         };
-        let parsed = cell.get_or_init(|| {
-            let value = self
-                .shared
-                .config
-                .inputs
-                .get(name)
-                .ok_or_else(|| CheckError::MissingInput {
-                    name: name.to_owned(),
+        let parsed =
+            cell.get_or_init(|| {
+                let value = self.shared.config.inputs.get(name).ok_or_else(|| {
+                    CheckError::MissingInput {
+                        name: name.to_owned(),
+                    }
                 })?;
-            let source = InputSource {
-                name,
-                value,
-                root: self.root(),
-            };
-            T::parse(&source).map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>)
-        });
+                let source = InputSource {
+                    name,
+                    value,
+                    root: self.root(),
+                };
+                T::parse(&source).map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>)
+            });
         match parsed {
             Ok(any) => Ok(any
                 .clone()

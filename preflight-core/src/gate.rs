@@ -17,7 +17,9 @@ pub fn decide(
 ) -> Decision {
     let mut blocking: Vec<Blocker> = items
         .iter()
-        .filter(|item| gate.blocking.contains(&item.status) && item.meta.severity >= gate.severity_floor)
+        .filter(|item| {
+            gate.blocking.contains(&item.status) && item.meta.severity >= gate.severity_floor
+        })
         .map(|item| Blocker::Item {
             id: item.meta.id.to_string(),
             status: item.status,

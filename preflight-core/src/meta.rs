@@ -227,10 +227,18 @@ pub struct CheckMeta {
     /// When the item is due.
     pub phase: Phase,
     /// Longest a run of the check may take; the runner's default applies when `None`.
-    #[serde(default, with = "duration_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "duration_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout: Option<Duration>,
     /// How long evidence or an attestation stays valid.
-    #[serde(default, with = "duration_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "duration_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub evidence_ttl: Option<Duration>,
     /// Free-form tags for selection.
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
@@ -473,7 +481,10 @@ mod tests {
     #[test]
     fn ids_are_validated() {
         assert!(validate_id("post-launch.week-1.monitor-alerts-daily").is_ok());
-        assert!(matches!(validate_id("code.review"), Err(IdError::Segments(_))));
+        assert!(matches!(
+            validate_id("code.review"),
+            Err(IdError::Segments(_))
+        ));
         assert!(matches!(
             validate_id("code.review.no--todo"),
             Err(IdError::Segment { .. })

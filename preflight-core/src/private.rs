@@ -138,7 +138,12 @@ impl<'a> Params<'a> {
     // Not public API. Used by generated code.
     /// Reports unknown keys and every problem found by [`Params::field`].
     pub fn finish(mut self) -> Result<(), ParamError> {
-        let expected: Vec<String> = self.meta.params.iter().map(|p| p.name.to_string()).collect();
+        let expected: Vec<String> = self
+            .meta
+            .params
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect();
         for key in self.table.keys() {
             if !expected.iter().any(|e| e == key) {
                 self.problems.push(ParamProblem::UnknownKey {

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::__private::Registration;
 use crate::check::{Check, ChecklistItem, ParamError, ParamProblem};
 use crate::meta::{CheckMeta, Kind, validate_id};
-use crate::__private::Registration;
 
 /// A crate's declaration of the items it provides.
 ///
@@ -74,7 +74,8 @@ macro_rules! provider {
     };
 }
 
-type Factory = Arc<dyn Fn(&toml::Table) -> Result<Option<Box<dyn Check>>, ParamError> + Send + Sync>;
+type Factory =
+    Arc<dyn Fn(&toml::Table) -> Result<Option<Box<dyn Check>>, ParamError> + Send + Sync>;
 
 /// One registered item.
 #[derive(Clone)]
@@ -85,7 +86,9 @@ pub struct Entry {
 
 impl fmt::Debug for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Entry").field("id", &self.meta.id).finish_non_exhaustive()
+        f.debug_struct("Entry")
+            .field("id", &self.meta.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -279,7 +282,10 @@ impl RegistryBuilder {
         for provider in &self.providers {
             for id in provider.ids() {
                 if registry.get(id).is_none() {
-                    missing.entry(provider.name).or_default().push(id.to_owned());
+                    missing
+                        .entry(provider.name)
+                        .or_default()
+                        .push(id.to_owned());
                 }
             }
         }
@@ -341,7 +347,9 @@ impl fmt::Display for RegistryError {
 #[non_exhaustive]
 pub enum RegistryProblem {
     /// Two items share an ID.
-    #[error("duplicate item ID `{id}`: defined at {first} and again at {second}; IDs must be unique, rename one")]
+    #[error(
+        "duplicate item ID `{id}`: defined at {first} and again at {second}; IDs must be unique, rename one"
+    )]
     Duplicate {
         /// The shared ID.
         id: String,
@@ -433,7 +441,12 @@ mod tests {
             .unwrap();
         let mut params = toml::Table::new();
         params.insert("min".into(), toml::Value::Integer(1));
-        let err = registry.get("code.review.a").unwrap().build(&params).err().unwrap();
+        let err = registry
+            .get("code.review.a")
+            .unwrap()
+            .build(&params)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("has no parameters"), "{err}");
     }
 }

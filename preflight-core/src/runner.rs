@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::check::{Check, CheckError, Outcome};
@@ -144,7 +144,11 @@ impl<'r> Runner<'r> {
         for (index, step) in plan.into_iter().enumerate() {
             match step {
                 Step::Done(item) => items.push(Some(*item)),
-                Step::Run { check, meta, timeout } => {
+                Step::Run {
+                    check,
+                    meta,
+                    timeout,
+                } => {
                     items.push(None);
                     jobs.push(Job {
                         index,
@@ -210,7 +214,11 @@ impl<'r> Runner<'r> {
                         .and_then(|c| c.timeout)
                         .or(meta.timeout)
                         .unwrap_or(self.config.run.default_timeout);
-                    plan.push(Step::Run { check, meta, timeout });
+                    plan.push(Step::Run {
+                        check,
+                        meta,
+                        timeout,
+                    });
                 }
             }
         }
@@ -403,16 +411,19 @@ fn worker(jobs: &[Job], next: &AtomicUsize, tx: &mpsc::Sender<Message>) {
         }
         let result = catch_unwind(AssertUnwindSafe(|| check.run(cx)));
         let item = to_item(cx, result).with_duration(at.elapsed());
-        if tx.send(Message::Finished { job, item: Box::new(item) }).is_err() {
+        if tx
+            .send(Message::Finished {
+                job,
+                item: Box::new(item),
+            })
+            .is_err()
+        {
             return;
         }
     }
 }
 
-fn to_item(
-    cx: &Context,
-    result: std::thread::Result<Result<Outcome, CheckError>>,
-) -> ReportItem {
+fn to_item(cx: &Context, result: std::thread::Result<Result<Outcome, CheckError>>) -> ReportItem {
     let meta = (*cx.meta).clone();
     match result {
         Ok(Ok(outcome)) => {
@@ -459,7 +470,8 @@ fn assemble(shared: &Shared, items: Vec<ReportItem>, mut signoffs: Vec<Signoff>)
         digest: String::new(),
     };
     report.digest = report.compute_digest();
-    report.decision = crate::gate::decide(&config.gate, &report.items, &mut signoffs, &report.digest);
+    report.decision =
+        crate::gate::decide(&config.gate, &report.items, &mut signoffs, &report.digest);
     report.signoffs = signoffs;
     report
 }

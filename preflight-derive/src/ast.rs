@@ -77,8 +77,13 @@ impl<'a> Item<'a> {
         }
         let (shape, fields) = match &data.fields {
             Fields::Named(named) if named.named.is_empty() => (Shape::EmptyNamed, Vec::new()),
-            Fields::Named(named) => (Shape::Named, named.named.iter().filter_map(Field::from_syn).collect()),
-            Fields::Unnamed(unnamed) if unnamed.unnamed.is_empty() => (Shape::EmptyTuple, Vec::new()),
+            Fields::Named(named) => (
+                Shape::Named,
+                named.named.iter().filter_map(Field::from_syn).collect(),
+            ),
+            Fields::Unnamed(unnamed) if unnamed.unnamed.is_empty() => {
+                (Shape::EmptyTuple, Vec::new())
+            }
             Fields::Unnamed(unnamed) => {
                 cx.error_spanned_by(
                     unnamed,
@@ -157,7 +162,8 @@ impl<'a> Evidence<'a> {
 
 /// The span of an attribute's name (`item` in `#[item(...)]`).
 fn attr_name_span(attr: Option<&Attribute>) -> Option<Span> {
-    attr.and_then(|attr| attr.path().get_ident()).map(Ident::span)
+    attr.and_then(|attr| attr.path().get_ident())
+        .map(Ident::span)
 }
 
 impl<'a> Field<'a> {

@@ -23,20 +23,21 @@ macro_rules! slug_enum {
             $($variant,)+
         }
 
-        impl $name {
-            /// What a value of this enum is called in messages.
-            pub(crate) const WHAT: &'static str = $what;
-            /// The type's name in `preflight_core::meta`.
-            pub(crate) const TYPE: &'static str = stringify!($name);
-            /// Every slug, in the order messages list them.
-            pub(crate) const SLUGS: &'static [&'static str] = &[$($slug),+];
+        impl SlugEnum for $name {
+            const WHAT: &'static str = $what;
+            const SLUGS: &'static [&'static str] = &[$($slug),+];
 
-            pub(crate) fn from_slug(slug: &str) -> Option<Self> {
+            fn from_slug(slug: &str) -> Option<Self> {
                 match slug {
                     $($slug => Some($name::$variant),)+
                     _ => None,
                 }
             }
+        }
+
+        impl $name {
+            /// The type's name in `preflight_core::meta`.
+            pub(crate) const TYPE: &'static str = stringify!($name);
 
             #[allow(dead_code)] // Not every enum's slug appears in a message.
             pub(crate) fn slug(self) -> &'static str {
@@ -53,6 +54,16 @@ macro_rules! slug_enum {
             }
         }
     };
+}
+
+/// A metadata enum written as a kebab-case slug in attributes.
+pub(crate) trait SlugEnum: Sized {
+    /// What a value is called in messages.
+    const WHAT: &'static str;
+    /// Every slug, in the order messages list them.
+    const SLUGS: &'static [&'static str];
+
+    fn from_slug(slug: &str) -> Option<Self>;
 }
 
 slug_enum!(Section, "section" {
@@ -250,7 +261,12 @@ pub(crate) fn evidence_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> EvidenceA
     out
 }
 
-fn item_key(keys: &Keys<'_>, out: &mut ItemAttrs<'_>, meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+fn item_key(
+    keys: &Keys<'_>,
+    out: &mut ItemAttrs<'_>,
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+) -> syn::Result<()> {
     match key {
         "id" => keys.string(&mut out.id, meta, |lit| {
             let value = lit.value();
@@ -264,31 +280,23 @@ fn item_key(keys: &Keys<'_>, out: &mut ItemAttrs<'_>, meta: &ParseNestedMeta<'_>
             })
         }),
         "title" => keys.string(&mut out.title, meta, |lit| non_empty(lit, "title")),
-        "section" => keys.string(&mut out.section, meta, |lit| {
-            slug(lit, Section::from_slug, Section::WHAT, Section::SLUGS)
-        }),
+        "section" => keys.string(&mut out.section, meta, slug::<Section>),
         "group" => keys.string(&mut out.group, meta, |lit| non_empty(lit, "group")),
-        "severity" => keys.string(&mut out.severity, meta, |lit| {
-            slug(lit, Severity::from_slug, Severity::WHAT, Severity::SLUGS)
-        }),
-        "owner" => keys.string(&mut out.owner, meta, |lit| {
-            slug(lit, Role::from_slug, Role::WHAT, Role::SLUGS)
-        }),
-        "kind" => keys.string(&mut out.kind, meta, |lit| {
-            slug(lit, Kind::from_slug, Kind::WHAT, Kind::SLUGS)
-        }),
+        "severity" => keys.string(&mut out.severity, meta, slug::<Severity>),
+        "owner" => keys.string(&mut out.owner, meta, slug::<Role>),
+        "kind" => keys.string(&mut out.kind, meta, slug::<Kind>),
         "attested" => keys.flag(&mut out.attested, meta, "attested", "kind = \"attested\""),
-        "applicability" => keys.string(&mut out.applicability, meta, |lit| {
-            slug(lit, Applicability::from_slug, Applicability::WHAT, Applicability::SLUGS)
-        }),
-        "phase" => keys.string(&mut out.phase, meta, |lit| {
-            slug(lit, Phase::from_slug, Phase::WHAT, Phase::SLUGS)
-        }),
+        "applicability" => keys.string(&mut out.applicability, meta, slug::<Applicability>),
+        "phase" => keys.string(&mut out.phase, meta, slug::<Phase>),
         "timeout" => keys.string(&mut out.timeout, meta, |lit| duration(lit, "timeout")),
-        "evidence_ttl" => keys.string(&mut out.evidence_ttl, meta, |lit| duration(lit, "evidence_ttl")),
+        "evidence_ttl" => keys.string(&mut out.evidence_ttl, meta, |lit| {
+            duration(lit, "evidence_ttl")
+        }),
         "tags" => keys.strings(&mut out.tags, meta),
         "refs" => keys.strings(&mut out.refs, meta),
-        "remediation" => keys.string(&mut out.remediation, meta, |lit| non_empty(lit, "remediation")),
+        "remediation" => keys.string(&mut out.remediation, meta, |lit| {
+            non_empty(lit, "remediation")
+        }),
         _ => Err(keys.unknown(&meta.path, key)),
     }
 }
@@ -480,20 +488,19 @@ fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
 
 fn non_empty(lit: &LitStr, key: &str) -> syn::Result<LitStr> {
     if lit.value().trim().is_empty() {
-        Err(syn::Error::new(lit.span(), format!("`{key}` must not be empty")))
+        Err(syn::Error::new(
+            lit.span(),
+            format!("`{key}` must not be empty"),
+        ))
     } else {
         Ok(lit.clone())
     }
 }
 
-fn slug<T>(
-    lit: &LitStr,
-    from_slug: fn(&str) -> Option<T>,
-    what: &str,
-    slugs: &[&str],
-) -> syn::Result<Valued<T>> {
+fn slug<T: SlugEnum>(lit: &LitStr) -> syn::Result<Valued<T>> {
+    let (what, slugs) = (T::WHAT, T::SLUGS);
     let text = lit.value();
-    if let Some(value) = from_slug(&text) {
+    if let Some(value) = T::from_slug(&text) {
         return Ok(Valued {
             value,
             lit: lit.clone(),
@@ -531,10 +538,14 @@ pub(crate) fn parse_duration_ms(text: &str) -> Result<u64, String> {
             )
         })?;
     if signed.is_negative() {
-        return Err(format!("`{text}` is negative; a duration must be longer than zero"));
+        return Err(format!(
+            "`{text}` is negative; a duration must be longer than zero"
+        ));
     }
     if signed.is_zero() {
-        return Err(format!("`{text}` is zero; a duration must be longer than zero"));
+        return Err(format!(
+            "`{text}` is zero; a duration must be longer than zero"
+        ));
     }
     if signed.subsec_nanos() % 1_000_000 != 0 {
         return Err(format!("`{text}` is not a whole number of milliseconds"));
@@ -612,9 +623,7 @@ pub(crate) fn parse_template(template: &str) -> Result<Vec<String>, String> {
                 chars.next();
             }
             '}' => {
-                return Err(
-                    "unmatched `}` in summary: write `}}` for a literal brace".to_owned(),
-                );
+                return Err("unmatched `}` in summary: write `}}` for a literal brace".to_owned());
             }
             '{' => {
                 let mut inner = String::new();
@@ -646,9 +655,9 @@ pub(crate) fn parse_template(template: &str) -> Result<Vec<String>, String> {
                 }
                 use_name(arg);
                 if let Some(spec) = spec {
-                    for name in spec_names(spec).map_err(|what| {
-                        format!("placeholder `{{{inner}}}` in summary: {what}")
-                    })? {
+                    for name in spec_names(spec)
+                        .map_err(|what| format!("placeholder `{{{inner}}}` in summary: {what}"))?
+                    {
                         use_name(name);
                     }
                 }
@@ -683,9 +692,7 @@ fn spec_names(spec: &str) -> Result<Vec<&str>, String> {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
         && s != "_"
 }
@@ -734,10 +741,22 @@ mod tests {
             validate_id("post-launch.week-1.monitor-alerts-daily"),
             Ok((Section::PostLaunch, "week-1"))
         );
-        assert!(validate_id("strategy.backtest").unwrap_err().contains("three"));
+        assert!(
+            validate_id("strategy.backtest")
+                .unwrap_err()
+                .contains("three")
+        );
         assert!(validate_id("a.b.c.d").unwrap_err().contains("three"));
-        assert!(validate_id("code.Review.x").unwrap_err().contains("segment `Review`"));
-        assert!(validate_id("code.review.no--todo").unwrap_err().contains("`no--todo`"));
+        assert!(
+            validate_id("code.Review.x")
+                .unwrap_err()
+                .contains("segment `Review`")
+        );
+        assert!(
+            validate_id("code.review.no--todo")
+                .unwrap_err()
+                .contains("`no--todo`")
+        );
         assert!(validate_id("code.review.-x").is_err());
         assert!(validate_id("code..x").is_err());
         assert!(validate_id("code.review.snake_case").is_err());
@@ -754,13 +773,29 @@ mod tests {
         assert_eq!(parse_duration_ms("90d"), Ok(90 * 86_400_000));
         assert_eq!(parse_duration_ms("2w"), Ok(14 * 86_400_000));
         assert_eq!(parse_duration_ms("1.5s"), Ok(1_500));
-        assert!(parse_duration_ms("soon").unwrap_err().contains("not a duration"));
+        assert!(
+            parse_duration_ms("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
         assert!(parse_duration_ms("1mo").unwrap_err().contains("months"));
-        assert!(parse_duration_ms("1y").unwrap_err().contains("months or years"));
+        assert!(
+            parse_duration_ms("1y")
+                .unwrap_err()
+                .contains("months or years")
+        );
         assert!(parse_duration_ms("-5s").unwrap_err().contains("negative"));
-        assert!(parse_duration_ms("5s ago").unwrap_err().contains("negative"));
+        assert!(
+            parse_duration_ms("5s ago")
+                .unwrap_err()
+                .contains("negative")
+        );
         assert!(parse_duration_ms("0s").unwrap_err().contains("zero"));
-        assert!(parse_duration_ms("1500us").unwrap_err().contains("milliseconds"));
+        assert!(
+            parse_duration_ms("1500us")
+                .unwrap_err()
+                .contains("milliseconds")
+        );
     }
 
     #[test]
@@ -770,10 +805,17 @@ mod tests {
             Ok(vec!["sharpe".to_owned(), "observations".to_owned()])
         );
         assert_eq!(parse_template("no placeholders"), Ok(vec![]));
-        assert_eq!(parse_template("{{literal}} {a} {a:>8}"), Ok(vec!["a".to_owned()]));
+        assert_eq!(
+            parse_template("{{literal}} {a} {a:>8}"),
+            Ok(vec!["a".to_owned()])
+        );
         assert_eq!(
             parse_template("{value:>width$.prec$}"),
-            Ok(vec!["value".to_owned(), "width".to_owned(), "prec".to_owned()])
+            Ok(vec![
+                "value".to_owned(),
+                "width".to_owned(),
+                "prec".to_owned()
+            ])
         );
         assert_eq!(parse_template("{r_2}}}"), Ok(vec!["r_2".to_owned()]));
         assert!(parse_template("{}").unwrap_err().contains("positional"));
@@ -783,7 +825,11 @@ mod tests {
         assert!(parse_template("{a:1$}").unwrap_err().contains("positional"));
         assert!(parse_template("{a").unwrap_err().contains("unclosed"));
         assert!(parse_template("a}").unwrap_err().contains("unmatched"));
-        assert!(parse_template("{a-b}").unwrap_err().contains("not a field name"));
+        assert!(
+            parse_template("{a-b}")
+                .unwrap_err()
+                .contains("not a field name")
+        );
     }
 
     #[test]

@@ -63,7 +63,11 @@ pub(crate) fn item<'i, 'a>(cx: &Ctxt, item: &'i Item<'a>) -> Option<ValidItem<'i
             .applicability
             .value()
             .map_or(Applicability::Always, |v| v.value),
-        phase: item.attrs.phase.value().map_or(Phase::PreLaunch, |v| v.value),
+        phase: item
+            .attrs
+            .phase
+            .value()
+            .map_or(Phase::PreLaunch, |v| v.value),
         timeout_ms: item.attrs.timeout.value().map(|v| v.value),
         evidence_ttl_ms: item.attrs.evidence_ttl.value().map(|v| v.value),
         tags: item.attrs.tags.value().map_or(&[], Vec::as_slice),
@@ -198,7 +202,10 @@ fn reserved_params(cx: &Ctxt, item: &Item<'_>) {
 }
 
 /// Runs every rule on an evidence struct.
-pub(crate) fn evidence<'i, 'a>(cx: &Ctxt, evidence: &'i Evidence<'a>) -> Option<ValidEvidence<'i, 'a>> {
+pub(crate) fn evidence<'i, 'a>(
+    cx: &Ctxt,
+    evidence: &'i Evidence<'a>,
+) -> Option<ValidEvidence<'i, 'a>> {
     let template = summary_given(cx, evidence)?;
     let used = placeholders_name_fields(cx, evidence, template)?;
     Some(ValidEvidence {

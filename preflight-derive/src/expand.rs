@@ -18,7 +18,9 @@ pub(crate) fn checklist_item(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let item = ast::Item::from_syn(&cx, input);
     let valid = item.as_ref().and_then(|item| check::item(&cx, item));
-    finish(cx, valid.as_ref().map(item_impl), || fallback::checklist_item(input))
+    finish(cx, valid.as_ref().map(item_impl), || {
+        fallback::checklist_item(input)
+    })
 }
 
 /// `#[derive(Evidence)]`.
@@ -26,7 +28,9 @@ pub(crate) fn evidence(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let evidence = ast::Evidence::from_syn(&cx, input);
     let valid = evidence.as_ref().and_then(|e| check::evidence(&cx, e));
-    finish(cx, valid.as_ref().map(evidence_impl), || fallback::evidence(input))
+    finish(cx, valid.as_ref().map(evidence_impl), || {
+        fallback::evidence(input)
+    })
 }
 
 /// The expansion when the context holds no error; else every error and the stub impl.
@@ -160,13 +164,16 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
 /// collected before reporting. Structs without fields are built directly and
 /// need no `Default`.
 fn from_params(item: &ast::Item<'_>) -> TokenStream {
-    let meta = quote!(<Self as ::preflight_core::ChecklistItem>::meta());
+    // The static itself rather than `Self::meta()`: when the struct is not
+    // `Send + Sync`, that call would repeat the unmet bound on the derive.
+    let meta = quote!(&__PREFLIGHT_META);
     let value = match item.shape {
         Shape::Named => {
             // Spanned on the struct's name, so that a missing `Default` shows
             // there and not on the derive.
             let ident = item.ident();
-            let default = quote_spanned!(ident.span()=> <#ident as ::core::default::Default>::default());
+            let default =
+                quote_spanned!(ident.span()=> <#ident as ::core::default::Default>::default());
             let fields = item.fields.iter().map(|field| {
                 let name = &field.name;
                 let member = field.ident;
@@ -264,8 +271,14 @@ mod tests {
         let cases: [(syn::Type, &str); 7] = [
             (syn::parse_quote!(f64), "f64"),
             (syn::parse_quote!(Vec<String>), "Vec<String>"),
-            (syn::parse_quote!(Option<Vec<std::path::PathBuf>>), "Option<Vec<std::path::PathBuf>>"),
-            (syn::parse_quote!(HashMap<String, f64>), "HashMap<String, f64>"),
+            (
+                syn::parse_quote!(Option<Vec<std::path::PathBuf>>),
+                "Option<Vec<std::path::PathBuf>>",
+            ),
+            (
+                syn::parse_quote!(HashMap<String, f64>),
+                "HashMap<String, f64>",
+            ),
             (syn::parse_quote!([u8; 4]), "[u8; 4]"),
             (syn::parse_quote!(&'static str), "&'static str"),
             (syn::parse_quote!((u32, bool)), "(u32, bool)"),
@@ -295,8 +308,14 @@ mod tests {
         assert!(out.contains("\"Backtest Results\""), "{out}");
         assert!(out.contains("Some (30000)"), "{out}");
         assert!(out.contains("boxed_check"), "{out}");
-        assert!(out.contains("reader . field (\"min\" , & mut this . min)"), "{out}");
-        assert!(out.contains("\"Sharpe ratio exceeds the minimum.\""), "{out}");
+        assert!(
+            out.contains("reader . field (\"min\" , & mut this . min)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\"Sharpe ratio exceeds the minimum.\""),
+            "{out}"
+        );
         assert!(!out.contains("compile_error"), "{out}");
     }
 
@@ -327,8 +346,11 @@ mod tests {
         assert!(out.contains("three dot-separated segments"), "{out}");
         assert!(out.contains("unknown severity `urgent`"), "{out}");
         assert!(out.contains("unknown key `colour`"), "{out}");
-        assert!(out.contains("parameter name `enabled` is reserved"), "{out}");
-        assert!(out.contains("unimplemented"), "fallback impl: {out}");
+        assert!(
+            out.contains("parameter name `enabled` is reserved"),
+            "{out}"
+        );
+        assert!(out.contains("unreachable"), "fallback impl: {out}");
         assert!(!out.contains("inventory"), "{out}");
     }
 

@@ -26,19 +26,19 @@ pub(crate) fn checklist_item(input: &DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics ::preflight_core::ChecklistItem for #ident #ty_generics #bound {
                 fn meta() -> &'static ::preflight_core::CheckMeta {
-                    ::core::unimplemented!()
+                    ::core::unreachable!("this item failed to derive; fix the errors above")
                 }
 
                 fn from_params(
                     _: &::preflight_core::__private::Table,
                 ) -> ::preflight_core::__private::Result<Self, ::preflight_core::ParamError> {
-                    ::core::unimplemented!()
+                    ::core::unreachable!("this item failed to derive; fix the errors above")
                 }
 
                 fn into_check(
                     self,
                 ) -> ::preflight_core::__private::Option<::std::boxed::Box<dyn ::preflight_core::Check>> {
-                    ::core::unimplemented!()
+                    ::core::unreachable!("this item failed to derive; fix the errors above")
                 }
             }
         };
@@ -54,7 +54,7 @@ pub(crate) fn evidence(input: &DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics ::preflight_core::Evidence for #ident #ty_generics #where_clause {
                 fn summary(&self) -> ::preflight_core::__private::String {
-                    ::core::unimplemented!()
+                    ::core::unreachable!("this item failed to derive; fix the errors above")
                 }
             }
         };

@@ -173,23 +173,34 @@ pub(crate) fn blockers(decision: &Decision) -> (Vec<&Blocker>, Vec<&Blocker>) {
 }
 
 /// `READY` or `NOT READY`, and what blocks the go-live.
-pub(crate) fn decision_headline(decision: &Decision) -> (&'static str, String) {
+pub(crate) fn decision_headline(report: &Report) -> (&'static str, String) {
+    let decision = &report.decision;
     if decision.ready {
         return (
             "READY",
-            "every blocking item is satisfied and every required role signed this report".to_owned(),
+            "every blocking item is satisfied and every required role signed this report"
+                .to_owned(),
         );
     }
     let (items, signoffs) = blockers(decision);
-    let detail = match (items.len(), signoffs.len()) {
-        (0, 0) => "the report is marked not ready".to_owned(),
-        (i, 0) => format!("{} block the go-live", count(i, "item", "items")),
-        (0, s) => format!("{} block the go-live", count(s, "missing sign-off", "missing sign-offs")),
-        (i, s) => format!(
-            "{} and {} block the go-live",
-            count(i, "item", "items"),
-            count(s, "missing sign-off", "missing sign-offs")
-        ),
+    let outdated = signoffs
+        .iter()
+        .filter(|b| matches!(b, Blocker::Signoff { role, .. } if signoffs_of(report, *role).next().is_some()))
+        .count();
+    let signoffs = match (signoffs.len() - outdated, outdated) {
+        (0, 0) => None,
+        (missing, 0) => Some(count(missing, "missing sign-off", "missing sign-offs")),
+        (0, outdated) => Some(count(outdated, "outdated sign-off", "outdated sign-offs")),
+        (missing, outdated) => Some(format!(
+            "{} ({missing} missing, {outdated} outdated)",
+            count(missing + outdated, "sign-off", "sign-offs")
+        )),
+    };
+    let items = (!items.is_empty()).then(|| count(items.len(), "item", "items"));
+    let detail = match (items, signoffs) {
+        (None, None) => "the report is marked not ready".to_owned(),
+        (Some(one), None) | (None, Some(one)) => format!("{one} block the go-live"),
+        (Some(items), Some(signoffs)) => format!("{items} and {signoffs} block the go-live"),
     };
     ("NOT READY", detail)
 }
@@ -259,6 +270,90 @@ pub(crate) mod tests {
         }
     }
 
+    /// A small report with every kind of content a renderer shows.
+    pub(crate) fn sample() -> Report {
+        use crate::evidence::{Artifact, EvidenceRecord, Finding, FindingLevel};
+        use crate::meta::Severity;
+
+        let observed_at: jiff::Timestamp = "2025-03-14T09:29:00Z".parse().unwrap();
+        let evidence = |summary: &str| EvidenceRecord {
+            summary: summary.to_owned(),
+            observed_at,
+            values: serde_json::json!({}),
+            artifacts: Vec::new(),
+            findings: Vec::new(),
+        };
+        let meta = |id: &'static str, title: &'static str| {
+            CheckMeta::new(id, title)
+                .unwrap()
+                .with_severity(Severity::Critical)
+                .with_owner(Role::RiskManager)
+        };
+        let findings = (0..7).map(|i| Finding {
+            rule: "todo".to_owned(),
+            message: "TODO: handle partial fills".to_owned(),
+            level: FindingLevel::Warning,
+            file: "src/engine.rs".to_owned(),
+            line: 42 + i,
+            column: 9,
+        });
+        let mut markers = evidence("7 markers in 120 files");
+        markers.findings = findings.collect();
+        let mut sharpe = evidence("Sharpe 1.42 over 504 periods (minimum 1)");
+        sharpe.artifacts = vec![Artifact::from_bytes("data/returns.csv", b"0.01\n", None)];
+        let items = vec![
+            ReportItem::new(
+                meta(
+                    "code.review.no-todo-markers",
+                    "No TODO or FIXME comments in production code",
+                ),
+                Status::Fail,
+                "7 TODO/FIXME markers in production code",
+            )
+            .with_evidence(Some(markers)),
+            ReportItem::new(
+                meta("strategy.backtest.max-drawdown", "Maximum drawdown < 25%"),
+                Status::Fail,
+                "the drawdown exceeds the limit",
+            )
+            .with_evidence(Some(evidence("drawdown 31.0% (limit 25%)"))),
+            ReportItem::new(
+                meta("strategy.backtest.sharpe-ratio", "Sharpe ratio > 1.0"),
+                Status::Pass,
+                "the Sharpe ratio exceeds the minimum",
+            )
+            .with_evidence(Some(sharpe)),
+            ReportItem::new(
+                meta("legal.review.legal-team", "Legal team has reviewed"),
+                Status::Pending,
+                "awaiting attestation by the Legal/Compliance",
+            ),
+            ReportItem::new(
+                meta(
+                    "post-launch.week-1.monitor-alerts",
+                    "Monitor all alerts and dashboards daily",
+                ),
+                Status::Skipped,
+                "disabled in the configuration: not launched yet",
+            ),
+        ];
+        let mut report = report(items);
+        let mut signoffs = vec![Signoff::new(
+            Role::TechLead,
+            "Ada",
+            jiff::civil::date(2025, 3, 10),
+            "sha256:old",
+        )];
+        report.decision = crate::gate::decide(
+            &crate::config::GateConfig::default(),
+            &report.items,
+            &mut signoffs,
+            &report.digest,
+        );
+        report.signoffs = signoffs;
+        report
+    }
+
     #[test]
     fn sections_follow_the_seed_and_groups_their_first_appearance() {
         let report = report(vec![
@@ -274,7 +369,10 @@ pub(crate) mod tests {
         let names: Vec<&str> = sections[0].groups.iter().map(|g| g.name).collect();
         assert_eq!(names, ["Testing", "Review"]);
         assert_eq!(sections[0].groups[0].items.len(), 2);
-        assert_eq!(sections[1].groups[0].items[0].meta.id, "strategy.backtest.e");
+        assert_eq!(
+            sections[1].groups[0].items[0].meta.id,
+            "strategy.backtest.e"
+        );
         assert!(sections[2].groups.is_empty());
         let last = sections.last().unwrap();
         assert_eq!(last.section, Section::PostLaunch);
@@ -283,17 +381,29 @@ pub(crate) mod tests {
 
     #[test]
     fn sections_are_numbered_as_in_the_seed() {
-        assert_eq!(section_heading(Section::Code), "1. Code Quality and Testing");
-        assert_eq!(section_heading(Section::Trading), "12. Trading-Specific Checks");
+        assert_eq!(
+            section_heading(Section::Code),
+            "1. Code Quality and Testing"
+        );
+        assert_eq!(
+            section_heading(Section::Trading),
+            "12. Trading-Specific Checks"
+        );
         assert_eq!(section_heading(Section::PostLaunch), "Post-Launch");
     }
 
     #[test]
     fn small_helpers() {
-        assert_eq!(short_digest("sha256:0123456789abcdef0123"), "sha256:0123456789ab");
+        assert_eq!(
+            short_digest("sha256:0123456789abcdef0123"),
+            "sha256:0123456789ab"
+        );
         assert_eq!(short_digest("sha256:old"), "sha256:old");
         assert_eq!(one_line("a\n  b"), "a b");
-        let summary = Summary::of(&[item("code.a.b", Status::Pass), item("code.a.c", Status::Fail)]);
+        let summary = Summary::of(&[
+            item("code.a.b", Status::Pass),
+            item("code.a.c", Status::Fail),
+        ]);
         assert_eq!(summary_line(&summary), "2 items: 1 fail, 1 pass");
     }
 }

@@ -1,0 +1,97 @@
+//! The command line as an operator uses it, through the demo desk's binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use preflight_core::{Report, Status};
+
+/// `cargo test` builds the examples before it runs the tests; they sit beside the test binaries.
+fn trading_desk() -> Command {
+    let mut dir = std::env::current_exe().expect("test binary path");
+    dir.pop();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let exe: PathBuf = dir.join("examples").join(format!("trading_desk{}", std::env::consts::EXE_SUFFIX));
+    assert!(exe.exists(), "{} is missing: run the tests with `cargo test --workspace`", exe.display());
+    let mut command = Command::new(exe);
+    // Run where no `preflight.toml` exists, so the desk uses its embedded one.
+    command.current_dir(std::env::temp_dir()).env("NO_COLOR", "1");
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("the demo desk runs")
+}
+
+#[test]
+fn the_json_report_shows_why_the_desk_is_not_ready() {
+    let out = run(trading_desk().args(["run", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(1), "not ready: {}", String::from_utf8_lossy(&out.stderr));
+    let report: Report = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert_eq!(report.schema, "preflight.report/v1");
+    assert_eq!(report.project, "demo-trading-desk");
+    let status = |id: &str| report.item(id).unwrap_or_else(|| panic!("{id} in the report")).status;
+    assert_eq!(status("strategy.desk.backtest-sharpe"), Status::Pass);
+    assert_eq!(status("strategy.desk.backtest-drawdown"), Status::Pass);
+    assert_eq!(status("trading.desk.instrument-universe"), Status::Fail);
+    assert_eq!(status("trading.desk.order-throttle"), Status::Warn);
+    assert_eq!(status("trading.desk.fix-session"), Status::Error);
+    assert_eq!(status("legal.desk.venue-agreements"), Status::Pending);
+    let sharpe = report.item("strategy.desk.backtest-sharpe").unwrap().evidence.as_ref().unwrap();
+    assert!(sharpe.values["sharpe_ratio"].as_f64().unwrap() > 1.0);
+    assert_eq!(sharpe.values["observations"], 504);
+    assert!(sharpe.artifacts[0].sha256.starts_with("sha256:"));
+    assert!(!report.decision.ready);
+    assert_eq!(report.digest, report.compute_digest());
+}
+
+#[test]
+fn no_arguments_runs_the_human_report() {
+    let out = run(&mut trading_desk());
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("trading.desk.instrument-universe"), "{text}");
+    assert!(!text.contains('\u{1b}'), "NO_COLOR is honoured");
+}
+
+#[test]
+fn the_report_is_written_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.md");
+    let out = run(trading_desk().args(["run", "--format", "markdown", "--output"]).arg(&path));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("- [ ]"), "{text}");
+}
+
+#[test]
+fn configuration_and_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("preflight.toml");
+    std::fs::write(&config, "[project]\nname = \"desk\"\n\n[checks.\"trading.desk.order-throttle\"]\nvenue_limit = 10\n").unwrap();
+    let out = run(trading_desk().args(["run", "--config"]).arg(&config));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("unknown key `venue_limit` in [checks.\"trading.desk.order-throttle\"] (expected `venue_limit_per_second`, `headroom_warn`)"),
+        "{stderr}"
+    );
+
+    let out = run(trading_desk().args(["run", "--format", "yaml"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format `yaml`"));
+
+    let out = run(trading_desk().args(["frobnicate"]));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn list_prints_every_item() {
+    let out = run(trading_desk().args(["list", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(0));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items.len(), 6);
+    assert_eq!(items[0]["id"], "legal.desk.venue-agreements");
+}
