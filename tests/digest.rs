@@ -55,7 +55,7 @@ impl Fixture {
 
     fn run_at(&self, second: i64, signoffs: Vec<Signoff>) -> Report {
         let mut config = Config::parse("[project]\nname = \"desk\"\n", "preflight.toml").unwrap();
-        config.root = self.dir.path().to_owned();
+        self.dir.path().clone_into(&mut config.root);
         Runner::new(&self.registry, config)
             .clock(FixedClock(jiff::Timestamp::from_second(second).unwrap()))
             .signoffs(signoffs)

@@ -10,8 +10,10 @@ use preflight_core::{
     Outcome, Registry, ReportItem, Runner, Status,
 };
 
+type CheckFn = dyn Fn(&Context) -> Result<Outcome, CheckError> + Send + Sync;
+
 #[derive(Clone)]
-struct Closure(Arc<dyn Fn(&Context) -> Result<Outcome, CheckError> + Send + Sync>);
+struct Closure(Arc<CheckFn>);
 
 impl Check for Closure {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
@@ -209,7 +211,7 @@ fn shared_inputs_are_parsed_once_per_run_and_errors_are_shared_too() {
     );
     let registry = builder.build().unwrap();
     let mut config = config("[inputs]\nreturns = \"returns.txt\"\nbad = { path = \"bad.txt\" }\n");
-    config.root = dir.path().to_owned();
+    dir.path().clone_into(&mut config.root);
     let report = Runner::new(&registry, config).run().unwrap();
     assert_eq!(PARSES.load(Ordering::SeqCst), 2, "one parse per input, not per check");
     assert_eq!(report.summary.count(Status::Pass), 6);

@@ -5,29 +5,29 @@ use std::path::PathBuf;
 use preflight_core::{Artifact, CheckError};
 
 /// The embedded `preflight.toml`.
-pub const CONFIG: &str = include_str!("data/preflight.toml");
+pub(crate) const CONFIG: &str = include_str!("data/preflight.toml");
 
 /// Daily simple returns of the strategy's two-year backtest.
-pub const RETURNS_CSV: &str = include_str!("data/returns.csv");
+pub(crate) const RETURNS_CSV: &str = include_str!("data/returns.csv");
 
 /// The strategy's configuration.
-pub const STRATEGY_TOML: &str = include_str!("data/strategy.toml");
+pub(crate) const STRATEGY_TOML: &str = include_str!("data/strategy.toml");
 
 /// The venue's tradable universe.
-pub const UNIVERSE_CSV: &str = include_str!("data/universe.csv");
+pub(crate) const UNIVERSE_CSV: &str = include_str!("data/universe.csv");
 
 /// The directory that relative paths resolve against (files not embedded live there).
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/trading_desk/data")
 }
 
 /// Describes an embedded file by content, as a check that read it from disk would.
-pub fn artifact(name: &str, content: &str) -> Artifact {
+pub(crate) fn artifact(name: &str, content: &str) -> Artifact {
     Artifact::from_bytes(format!("examples/trading_desk/data/{name}"), content.as_bytes(), None)
 }
 
 /// Parses the `date,return` CSV; any malformed line is an error naming it.
-pub fn returns() -> Result<Vec<f64>, CheckError> {
+pub(crate) fn returns() -> Result<Vec<f64>, CheckError> {
     let mut lines = RETURNS_CSV.lines().enumerate();
     match lines.next() {
         Some((_, "date,return")) => {}

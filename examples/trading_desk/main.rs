@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 preflight_core::provider! {
     /// Every item of the demo desk.
-    pub fn items = "trading-desk" [
+    pub(crate) fn items = "trading-desk" [
         strategy::BacktestSharpe,
         strategy::BacktestDrawdown,
         market::InstrumentUniverse,
@@ -27,5 +27,5 @@ fn main() -> ExitCode {
     let providers = [items()];
     let app = preflight_probes::cli::App::new("trading_desk", &providers)
         .default_config(data::CONFIG, data::root());
-    preflight_probes::cli::main(app)
+    preflight_probes::cli::main(&app)
 }

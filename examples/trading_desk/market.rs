@@ -24,7 +24,7 @@ fn strategy_config() -> Result<StrategyConfig, CheckError> {
 #[derive(ChecklistItem, Default)]
 #[item(id = "trading.desk.instrument-universe", title = "Every traded instrument is tradable at the venue",
        severity = "high", owner = "trading-strategist", group = "Desk Trading")]
-pub struct InstrumentUniverse;
+pub(crate) struct InstrumentUniverse;
 
 #[derive(Evidence, Serialize)]
 #[evidence(summary = "{listed} of {configured} instruments listed; unknown: {unknown_list}")]
@@ -75,11 +75,11 @@ impl Check for InstrumentUniverse {
 #[item(id = "trading.desk.order-throttle", title = "Order rate leaves headroom under the venue limit",
        severity = "high", owner = "risk-manager", group = "Desk Trading",
        refs = ["MiFID II RTS 6 Art. 15"])]
-pub struct OrderThrottle {
+pub(crate) struct OrderThrottle {
     /// The venue's order limit per second.
-    pub venue_limit_per_second: u32,
+    pub(crate) venue_limit_per_second: u32,
     /// Warn when the configured rate uses more than this fraction of the limit.
-    pub headroom_warn: f64,
+    pub(crate) headroom_warn: f64,
 }
 
 impl Default for OrderThrottle {
@@ -125,7 +125,7 @@ impl Check for OrderThrottle {
 #[derive(ChecklistItem, Default)]
 #[item(id = "trading.desk.fix-session", title = "FIX session heartbeat configured",
        severity = "high", owner = "devops-lead", group = "Desk Trading")]
-pub struct FixSession;
+pub(crate) struct FixSession;
 
 impl Check for FixSession {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
@@ -156,4 +156,4 @@ impl Check for FixSession {
 #[derive(ChecklistItem, Default)]
 #[item(id = "legal.desk.venue-agreements", title = "Venue and broker agreements signed",
        severity = "high", owner = "legal-compliance", group = "Desk Legal", attested)]
-pub struct VenueAgreements;
+pub(crate) struct VenueAgreements;

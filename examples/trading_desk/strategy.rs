@@ -10,9 +10,9 @@ use crate::data;
 #[derive(ChecklistItem)]
 #[item(id = "strategy.desk.backtest-sharpe", title = "Backtest Sharpe ratio reaches the desk minimum",
        severity = "critical", owner = "trading-strategist", group = "Desk Backtest")]
-pub struct BacktestSharpe {
+pub(crate) struct BacktestSharpe {
     /// The lowest acceptable annualised Sharpe ratio.
-    pub min: f64,
+    pub(crate) min: f64,
 }
 
 impl Default for BacktestSharpe {
@@ -35,6 +35,7 @@ impl Check for BacktestSharpe {
         if returns.len() < 2 {
             return Err(CheckError::msg("the backtest needs at least two returns"));
         }
+        #[allow(clippy::cast_precision_loss)] // fewer than 2^52 returns
         let n = returns.len() as f64;
         let mean = returns.iter().sum::<f64>() / n;
         let var = returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0);
@@ -58,9 +59,9 @@ impl Check for BacktestSharpe {
 #[derive(ChecklistItem)]
 #[item(id = "strategy.desk.backtest-drawdown", title = "Backtest drawdown within the desk limit",
        severity = "critical", owner = "risk-manager", group = "Desk Backtest")]
-pub struct BacktestDrawdown {
+pub(crate) struct BacktestDrawdown {
     /// The largest acceptable peak-to-trough loss, as a fraction (0.25 = 25 %).
-    pub max: f64,
+    pub(crate) max: f64,
 }
 
 impl Default for BacktestDrawdown {

@@ -7,7 +7,8 @@
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
-//!     preflight_probes::cli::main(preflight_probes::cli::App::new("my-desk", &[items()]))
+//!     let providers = [items()];
+//!     preflight_probes::cli::main(&preflight_probes::cli::App::new("my-desk", &providers))
 //! }
 //! ```
 
@@ -82,7 +83,7 @@ struct RunArgs {
 /// Parses the process's arguments, runs the command and returns its exit code:
 /// 0 ready, 1 not ready, 2 usage or configuration error.
 #[must_use]
-pub fn main(app: App<'_>) -> ExitCode {
+pub fn main(app: &App<'_>) -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
@@ -90,7 +91,7 @@ pub fn main(app: App<'_>) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match execute(&app, args.command.unwrap_or(Command::Run(RunArgs {
+    match execute(app, args.command.unwrap_or(Command::Run(RunArgs {
         format: "human".to_owned(),
         ..RunArgs::default()
     }))) {
@@ -119,14 +120,13 @@ fn execute(app: &App<'_>, command: Command) -> Result<u8, String> {
                 other => Format::from_name(other).map_err(|e| e.to_string())?,
             };
             let report = Runner::new(&registry, config).run().map_err(|e| e.to_string())?;
-            match &args.output {
-                Some(path) => report
+            if let Some(path) = &args.output {
+                report
                     .write_atomic(path, format)
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    let _ = stdout.write_all(report.render(format).as_bytes());
-                }
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            } else {
+                let mut stdout = std::io::stdout().lock();
+                let _ = stdout.write_all(report.render(format).as_bytes());
             }
             Ok(report.exit_code())
         }

@@ -387,7 +387,7 @@ mod tests {
         assert_eq!(text("*bold* _em_ <b>x</b>"), r"\*bold\* \_em\_ \<b>x\</b>");
         assert_eq!(
             text("[link](x) [ref][r] ~~s~~ $5"),
-            r"\[link\](x) \[ref\]\[r] \~\~s\~\~ \$5"
+            r"[link\](x) [ref\][r] \~\~s\~\~ \$5"
         );
         assert_eq!(text("back\\slash"), r"back\\slash");
         assert_eq!(text("two\nlines"), "two lines");
@@ -396,7 +396,7 @@ mod tests {
         assert_eq!(text("drawdown < 25% (<100ms)"), "drawdown < 25% (<100ms)");
         assert_eq!(
             text("max_drawdown of [desk-alpha]"),
-            r"max_drawdown of \[desk-alpha]"
+            "max_drawdown of [desk-alpha]"
         );
         assert_eq!(text("<https://x> <!-- c -->"), r"\<https://x> \<!-- c -->");
     }
