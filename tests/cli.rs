@@ -12,11 +12,19 @@ fn trading_desk() -> Command {
     if dir.ends_with("deps") {
         dir.pop();
     }
-    let exe: PathBuf = dir.join("examples").join(format!("trading_desk{}", std::env::consts::EXE_SUFFIX));
-    assert!(exe.exists(), "{} is missing: run the tests with `cargo test --workspace`", exe.display());
+    let exe: PathBuf = dir
+        .join("examples")
+        .join(format!("trading_desk{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        exe.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        exe.display()
+    );
     let mut command = Command::new(exe);
     // Run where no `preflight.toml` exists, so the desk uses its embedded one.
-    command.current_dir(std::env::temp_dir()).env("NO_COLOR", "1");
+    command
+        .current_dir(std::env::temp_dir())
+        .env("NO_COLOR", "1");
     command
 }
 
@@ -27,18 +35,33 @@ fn run(command: &mut Command) -> Output {
 #[test]
 fn the_json_report_shows_why_the_desk_is_not_ready() {
     let out = run(trading_desk().args(["run", "--format", "json"]));
-    assert_eq!(out.status.code(), Some(1), "not ready: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "not ready: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Report = serde_json::from_slice(&out.stdout).expect("a JSON report");
     assert_eq!(report.schema, "preflight.report/v1");
     assert_eq!(report.project, "demo-trading-desk");
-    let status = |id: &str| report.item(id).unwrap_or_else(|| panic!("{id} in the report")).status;
+    let status = |id: &str| {
+        report
+            .item(id)
+            .unwrap_or_else(|| panic!("{id} in the report"))
+            .status
+    };
     assert_eq!(status("strategy.desk.backtest-sharpe"), Status::Pass);
     assert_eq!(status("strategy.desk.backtest-drawdown"), Status::Pass);
     assert_eq!(status("trading.desk.instrument-universe"), Status::Fail);
     assert_eq!(status("trading.desk.order-throttle"), Status::Warn);
     assert_eq!(status("trading.desk.fix-session"), Status::Error);
     assert_eq!(status("legal.desk.venue-agreements"), Status::Pending);
-    let sharpe = report.item("strategy.desk.backtest-sharpe").unwrap().evidence.as_ref().unwrap();
+    let sharpe = report
+        .item("strategy.desk.backtest-sharpe")
+        .unwrap()
+        .evidence
+        .as_ref()
+        .unwrap();
     assert!(sharpe.values["sharpe_ratio"].as_f64().unwrap() > 1.0);
     assert_eq!(sharpe.values["observations"], 504);
     assert!(sharpe.artifacts[0].sha256.starts_with("sha256:"));
@@ -59,7 +82,9 @@ fn no_arguments_runs_the_human_report() {
 fn the_report_is_written_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.md");
-    let out = run(trading_desk().args(["run", "--format", "markdown", "--output"]).arg(&path));
+    let out = run(trading_desk()
+        .args(["run", "--format", "markdown", "--output"])
+        .arg(&path));
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let text = std::fs::read_to_string(&path).unwrap();

@@ -40,17 +40,31 @@ struct Fixture {
 impl Fixture {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("returns.csv"), "date,return\n2024-01-02,0.01\n").unwrap();
+        std::fs::write(
+            dir.path().join("returns.csv"),
+            "date,return\n2024-01-02,0.01\n",
+        )
+        .unwrap();
         let value = Arc::new(AtomicU64::new(0.12_f64.to_bits()));
         let registry = Registry::builder()
             .add_check(
                 CheckMeta::new("strategy.backtest.max-drawdown", "Maximum drawdown < 25%").unwrap(),
                 Measured(value.clone()),
             )
-            .add_attested(CheckMeta::new("legal.review.legal-team-reviewed", "Legal team has reviewed").unwrap())
+            .add_attested(
+                CheckMeta::new(
+                    "legal.review.legal-team-reviewed",
+                    "Legal team has reviewed",
+                )
+                .unwrap(),
+            )
             .build()
             .unwrap();
-        Fixture { dir, value, registry }
+        Fixture {
+            dir,
+            value,
+            registry,
+        }
     }
 
     fn run_at(&self, second: i64, signoffs: Vec<Signoff>) -> Report {
@@ -82,7 +96,11 @@ fn a_changed_evidence_value_or_artifact_changes_the_digest() {
     fixture.value.store(0.13_f64.to_bits(), Ordering::SeqCst);
     let changed_value = fixture.run_at(1_700_000_000, vec![]).digest;
     assert_ne!(before, changed_value);
-    std::fs::write(fixture.dir.path().join("returns.csv"), "date,return\n2024-01-02,0.02\n").unwrap();
+    std::fs::write(
+        fixture.dir.path().join("returns.csv"),
+        "date,return\n2024-01-02,0.02\n",
+    )
+    .unwrap();
     let changed_artifact = fixture.run_at(1_700_000_000, vec![]).digest;
     assert_ne!(changed_value, changed_artifact);
 }
@@ -93,7 +111,11 @@ fn a_tampered_saved_report_no_longer_matches_its_digest() {
     let report = fixture.run_at(1_700_000_000, vec![]);
     let json = report.render(preflight_core::Format::Json);
     let mut tampered: Report = serde_json::from_str(&json).unwrap();
-    assert_eq!(tampered.compute_digest(), report.digest, "a saved report round-trips");
+    assert_eq!(
+        tampered.compute_digest(),
+        report.digest,
+        "a saved report round-trips"
+    );
     tampered.items[1].evidence.as_mut().unwrap().values["max_drawdown"] = serde_json::json!(0.01);
     assert_ne!(tampered.compute_digest(), report.digest);
 }
@@ -118,7 +140,11 @@ fn sign_offs_count_only_for_the_digest_they_signed() {
         .iter()
         .filter(|b| matches!(b, Blocker::Signoff { .. }))
         .collect();
-    assert_eq!(signoff_blockers.len(), 6, "tech lead signed; six roles still missing");
+    assert_eq!(
+        signoff_blockers.len(),
+        6,
+        "tech lead signed; six roles still missing"
+    );
     assert!(signoff_blockers.iter().any(|b| matches!(b,
         Blocker::Signoff { role: Role::RiskManager, reason } if reason.contains("by Grace is outdated"))));
 }
@@ -130,9 +156,28 @@ fn reports_are_written_atomically_and_read_back() {
     let path = fixture.dir.path().join("out/report.json");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "old content").unwrap();
-    report.write_atomic(&path, preflight_core::Format::Json).unwrap();
+    report
+        .write_atomic(&path, preflight_core::Format::Json)
+        .unwrap();
     let back: Report = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(back.digest, report.digest);
     let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+}
+
+#[test]
+fn a_looser_gate_changes_the_digest() {
+    let fixture = Fixture::new();
+    let strict = fixture.run_at(1_700_000_000, vec![]);
+    let mut config = Config::parse(
+        "[project]\nname = \"desk\"\n[gate]\nseverity_floor = \"critical\"\n",
+        "preflight.toml",
+    )
+    .unwrap();
+    fixture.dir.path().clone_into(&mut config.root);
+    let loose = Runner::new(&fixture.registry, config).run().unwrap();
+    assert_ne!(
+        strict.digest, loose.digest,
+        "a sign-off of the strict report must not carry over"
+    );
 }

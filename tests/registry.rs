@@ -7,7 +7,8 @@ use preflight_core::{Check, CheckError, CheckMeta, Context, Outcome, Provider, R
 /// This test binary references nothing of `desk-items` but its provider entry point.
 #[test]
 fn a_provider_entry_point_links_every_item_of_its_crate() {
-    let registry = Registry::from_inventory(&[desk_items::items()]).expect("all declared items present");
+    let registry =
+        Registry::from_inventory(&[desk_items::items()]).expect("all declared items present");
     let ids: Vec<&str> = registry.entries().iter().map(|e| &*e.meta().id).collect();
     for declared in desk_items::items().ids() {
         assert!(ids.contains(&declared), "`{declared}` missing from {ids:?}");
@@ -39,7 +40,12 @@ fn a_declared_item_that_is_not_linked_is_an_error_not_a_silent_pass() {
         "{err}"
     );
     let text = err.to_string();
-    assert!(text.contains("crate `ops-items` declares items that are not in the registry: ops.docs.runbooks"), "{text}");
+    assert!(
+        text.contains(
+            "crate `ops-items` declares items that are not in the registry: ops.docs.runbooks"
+        ),
+        "{text}"
+    );
 }
 
 #[derive(Clone)]
@@ -61,15 +67,31 @@ fn duplicates_name_both_definitions() {
         .build()
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("duplicate item ID `trading.controls.daily-loss-limit`"), "{text}");
-    assert!(text.contains("limits.rs"), "names the derived definition: {text}");
-    assert!(text.contains("(registered by hand)"), "names the other one: {text}");
+    assert!(
+        text.contains("duplicate item ID `trading.controls.daily-loss-limit`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("limits.rs"),
+        "names the derived definition: {text}"
+    );
+    assert!(
+        text.contains("(registered by hand)"),
+        "names the other one: {text}"
+    );
 }
 
 #[test]
 fn malformed_ids_are_rejected() {
     let mut meta = CheckMeta::new("ops.docs.runbooks", "Runbooks").unwrap();
     meta.id = "ops.docs.Runbooks".into();
-    let err = Registry::builder().add_check(meta, Fine).build().unwrap_err();
-    assert!(err.to_string().contains("segment `Runbooks` must be lowercase kebab words"), "{err}");
+    let err = Registry::builder()
+        .add_check(meta, Fine)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("segment `Runbooks` must be lowercase kebab words"),
+        "{err}"
+    );
 }

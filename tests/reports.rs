@@ -9,14 +9,13 @@
 
 use std::sync::LazyLock;
 
+use preflight_core::evidence::FindingLevel;
 use preflight_core::meta::{Role, Severity};
 use preflight_core::report::Signoff;
 use preflight_core::{
-    Artifact, Check, CheckError, CheckMeta, Config, Context, Evidence, FixedClock, Format, Outcome,
-    Registry, Report, Runner,
+    Artifact, Check, CheckError, CheckMeta, Config, Context, Evidence, Finding, FixedClock, Format,
+    Outcome, Registry, RegistryBuilder, Report, Runner,
 };
-use preflight_core::evidence::FindingLevel;
-use preflight_core::Finding;
 
 /// The backtest returns every strategy check judged (a few days of a real file's shape).
 const RETURNS_CSV: &[u8] =
@@ -60,17 +59,34 @@ impl Check for NoTodoMarkers {
             column,
         };
         let findings = vec![
-            finding("src/engine/fills.rs", 88, 9, "TODO: handle partial fills of IOC orders"),
-            finding("src/risk/limits.rs", 41, 5, "FIXME: limit reload races with order entry"),
-            finding("src/gateway/fix.rs", 213, 13, "TODO: resend request on sequence gap"),
+            finding(
+                "src/engine/fills.rs",
+                88,
+                9,
+                "TODO: handle partial fills of IOC orders",
+            ),
+            finding(
+                "src/risk/limits.rs",
+                41,
+                5,
+                "FIXME: limit reload races with order entry",
+            ),
+            finding(
+                "src/gateway/fix.rs",
+                213,
+                13,
+                "TODO: resend request on sequence gap",
+            ),
         ];
         let evidence = MarkerScan {
             files_scanned: 214,
             markers: findings.len(),
         };
-        Ok(Outcome::fail("3 TODO/FIXME markers left in production code")
-            .with_evidence(&evidence)
-            .with_findings(findings))
+        Ok(
+            Outcome::fail("3 TODO/FIXME markers left in production code")
+                .with_evidence(&evidence)
+                .with_findings(findings),
+        )
     }
 }
 
@@ -104,7 +120,7 @@ impl Check for UnitCoverage {
 
 #[derive(Evidence, serde::Serialize)]
 #[evidence(summary = "Sharpe {sharpe_ratio:.2} over {periods} daily returns (minimum {min:.1})")]
-struct Sharpe {
+struct SharpeEvidence {
     sharpe_ratio: f64,
     periods: usize,
     min: f64,
@@ -115,7 +131,7 @@ struct SharpeRatio;
 
 impl Check for SharpeRatio {
     fn run(&self, _cx: &Context) -> Result<Outcome, CheckError> {
-        let evidence = Sharpe {
+        let evidence = SharpeEvidence {
             sharpe_ratio: 1.4213,
             periods: 504,
             min: 1.0,
@@ -127,7 +143,9 @@ impl Check for SharpeRatio {
 }
 
 #[derive(Evidence, serde::Serialize)]
-#[evidence(summary = "max drawdown {max_drawdown_pct:.1}% from {peak} to {trough} (limit {limit_pct:.0}%)")]
+#[evidence(
+    summary = "max drawdown {max_drawdown_pct:.1}% from {peak} to {trough} (limit {limit_pct:.0}%)"
+)]
 struct Drawdown {
     max_drawdown_pct: f64,
     peak: &'static str,
@@ -164,7 +182,9 @@ impl Check for TlsCertificates {
             .ok_or(CheckError::MissingInput {
                 name: "tls_endpoints".to_owned(),
             })?;
-        Ok(Outcome::pass("every certificate is valid for 30 days or more"))
+        Ok(Outcome::pass(
+            "every certificate is valid for 30 days or more",
+        ))
     }
 }
 
@@ -175,7 +195,9 @@ struct LossLimits;
 impl Check for LossLimits {
     fn run(&self, _cx: &Context) -> Result<Outcome, CheckError> {
         let limits: Vec<f64> = Vec::new();
-        let daily = limits.first().expect("limits.toml has no [desk-alpha] table");
+        let daily = limits
+            .first()
+            .expect("limits.toml has no [desk-alpha] table");
         Ok(Outcome::pass(format!("daily loss limit {daily}")))
     }
 }
@@ -212,8 +234,14 @@ impl Check for BackupBroker {
 }
 
 fn registry() -> Registry {
+    let builder = Registry::builder();
+    trading_items(pre_trade_items(builder)).build().unwrap()
+}
+
+/// Code, strategy, infrastructure and security items.
+fn pre_trade_items(builder: RegistryBuilder) -> RegistryBuilder {
     use Role::{DevopsLead, RiskManager, SecurityLead, TechLead, TradingStrategist};
-    use Severity::{Critical, High, Low, Medium};
+    use Severity::{Critical, High, Low};
 
     let mut no_todo = meta(
         "code.code-review.no-todo-markers",
@@ -223,91 +251,96 @@ fn registry() -> Registry {
     .with_severity(High)
     .with_owner(TechLead);
     no_todo.remediation = Some("resolve each marker or move it to a ticket".into());
-    Registry::builder()
+    let coverage = meta(
+        "code.testing.unit-coverage",
+        "Unit test coverage >= 80%",
+        "Testing",
+    );
+    let sharpe = meta(
+        "strategy.backtesting-results.sharpe-ratio",
+        "Sharpe ratio > 1.0",
+        "Backtesting Results",
+    );
+    let drawdown = meta(
+        "strategy.backtesting-results.max-drawdown",
+        "Maximum drawdown < 25%",
+        "Backtesting Results",
+    );
+    let tls = meta(
+        "infra.networking.tls-certificates",
+        "SSL/TLS certificates installed and auto-renewal configured",
+        "Networking",
+    );
+    let cdn = meta(
+        "infra.cloud-resources.cdn",
+        "CDN configured (if applicable)",
+        "Cloud Resources",
+    );
+    let mfa = meta(
+        "security.access-control.mfa-admin-accounts",
+        "MFA enabled for all admin accounts",
+        "Access Control",
+    );
+    builder
         .add_check(no_todo, NoTodoMarkers)
         .add_check(
-            meta("code.testing.unit-coverage", "Unit test coverage >= 80%", "Testing")
-                .with_severity(High)
-                .with_owner(TechLead),
+            coverage.with_severity(High).with_owner(TechLead),
             UnitCoverage,
         )
         .add_check(
-            meta(
-                "strategy.backtesting-results.sharpe-ratio",
-                "Sharpe ratio > 1.0",
-                "Backtesting Results",
-            )
-            .with_severity(Critical)
-            .with_owner(TradingStrategist),
+            sharpe.with_severity(Critical).with_owner(TradingStrategist),
             SharpeRatio,
         )
         .add_check(
-            meta(
-                "strategy.backtesting-results.max-drawdown",
-                "Maximum drawdown < 25%",
-                "Backtesting Results",
-            )
-            .with_severity(Critical)
-            .with_owner(RiskManager),
+            drawdown.with_severity(Critical).with_owner(RiskManager),
             MaxDrawdown,
         )
         .add_check(
-            meta(
-                "infra.networking.tls-certificates",
-                "SSL/TLS certificates installed and auto-renewal configured",
-                "Networking",
-            )
-            .with_severity(Critical)
-            .with_owner(DevopsLead),
+            tls.with_severity(Critical).with_owner(DevopsLead),
             TlsCertificates,
         )
         .add_check(
-            meta("infra.cloud-resources.cdn", "CDN configured (if applicable)", "Cloud Resources")
-                .with_severity(Low)
-                .with_owner(DevopsLead),
+            cdn.with_severity(Low)
+                .with_owner(DevopsLead)
+                .with_applicability(preflight_core::meta::Applicability::IfApplicable),
             Cdn,
         )
-        .add_attested(
-            meta(
-                "security.access-control.mfa-admin-accounts",
-                "MFA enabled for all admin accounts",
-                "Access Control",
-            )
-            .with_severity(Critical)
-            .with_owner(SecurityLead),
-        )
+        .add_attested(mfa.with_severity(Critical).with_owner(SecurityLead))
+}
+
+/// Trading-specific items.
+fn trading_items(builder: RegistryBuilder) -> RegistryBuilder {
+    use Role::{DevopsLead, RiskManager, TradingStrategist};
+    use Severity::{Critical, High, Medium};
+
+    let loss_limits = meta(
+        "trading.financial-controls.loss-limits",
+        "Loss limits configured",
+        "Financial Controls",
+    );
+    let holidays = meta(
+        "trading.market-data.holiday-schedule",
+        "Holiday schedule configured",
+        "Market Data",
+    );
+    let backup_broker = meta(
+        "trading.broker-integration.backup-broker-failover",
+        "Failover to backup broker tested (if applicable)",
+        "Broker Integration",
+    );
+    builder
         .add_check(
-            meta(
-                "trading.financial-controls.loss-limits",
-                "Loss limits configured",
-                "Financial Controls",
-            )
-            .with_severity(Critical)
-            .with_owner(RiskManager),
+            loss_limits.with_severity(Critical).with_owner(RiskManager),
             LossLimits,
         )
         .add_check(
-            meta(
-                "trading.market-data.holiday-schedule",
-                "Holiday schedule configured",
-                "Market Data",
-            )
-            .with_severity(Medium)
-            .with_owner(TradingStrategist),
+            holidays.with_severity(Medium).with_owner(TradingStrategist),
             HolidaySchedule,
         )
         .add_check(
-            meta(
-                "trading.broker-integration.backup-broker-failover",
-                "Failover to backup broker tested (if applicable)",
-                "Broker Integration",
-            )
-            .with_severity(High)
-            .with_owner(DevopsLead),
+            backup_broker.with_severity(High).with_owner(DevopsLead),
             BackupBroker,
         )
-        .build()
-        .unwrap()
 }
 
 fn run(registry: &Registry, signoffs: Vec<Signoff>) -> Report {
@@ -366,7 +399,10 @@ fn the_run_covers_every_outcome() {
         Status::NotApplicable,
         Status::Skipped,
     ] {
-        assert!(statuses.iter().any(|(_, s)| *s == status), "no {status} in {statuses:?}");
+        assert!(
+            statuses.iter().any(|(_, s)| *s == status),
+            "no {status} in {statuses:?}"
+        );
     }
     let signoffs: Vec<bool> = REPORT.signoffs.iter().map(|s| s.valid).collect();
     assert_eq!(signoffs, [false, true]);

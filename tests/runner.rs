@@ -6,7 +6,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use preflight_core::{
-    Check, CheckError, ChecklistItem, CheckMeta, Config, Context, Input, InputSource, Observer,
+    Check, CheckError, CheckMeta, ChecklistItem, Config, Context, Input, InputSource, Observer,
     Outcome, Registry, ReportItem, Runner, Status,
 };
 
@@ -36,18 +36,29 @@ fn config(text: &str) -> Config {
 #[test]
 fn panics_hangs_and_errors_become_error_and_the_run_completes() {
     let registry = Registry::builder()
-        .add_check(meta("ops.faults.panics"), check(|_| panic!("index out of bounds")))
+        .add_check(
+            meta("ops.faults.panics"),
+            check(|_| panic!("index out of bounds")),
+        )
         .add_check(
             meta("ops.faults.hangs"),
-            check(|_| loop {
-                std::thread::sleep(Duration::from_secs(3600));
+            check(|_| {
+                loop {
+                    std::thread::sleep(Duration::from_secs(3600));
+                }
             }),
         )
         .add_check(
             meta("ops.faults.cannot-read"),
-            check(|cx| cx.read_artifact("does/not/exist.csv").map(|_| Outcome::pass("read"))),
+            check(|cx| {
+                cx.read_artifact("does/not/exist.csv")
+                    .map(|_| Outcome::pass("read"))
+            }),
         )
-        .add_check(meta("ops.faults.fine"), check(|_| Ok(Outcome::pass("fine"))))
+        .add_check(
+            meta("ops.faults.fine"),
+            check(|_| Ok(Outcome::pass("fine"))),
+        )
         .build()
         .unwrap();
     let started = Instant::now();
@@ -60,15 +71,31 @@ fn panics_hangs_and_errors_become_error_and_the_run_completes() {
     let elapsed = started.elapsed();
     // Returning at all proves the hung check was abandoned; the bound is generous
     // (timeout plus margin), not a performance claim.
-    assert!(elapsed < Duration::from_secs(10), "the run waited for the hung check: {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "the run waited for the hung check: {elapsed:?}"
+    );
 
     let status = |id: &str| report.item(id).unwrap();
     assert_eq!(status("ops.faults.panics").status, Status::Error);
-    assert_eq!(status("ops.faults.panics").message, "the check panicked: index out of bounds");
+    assert_eq!(
+        status("ops.faults.panics").message,
+        "the check panicked: index out of bounds"
+    );
     assert_eq!(status("ops.faults.hangs").status, Status::Error);
-    assert!(status("ops.faults.hangs").message.starts_with("timed out after 300ms"), "{}", status("ops.faults.hangs").message);
+    assert!(
+        status("ops.faults.hangs")
+            .message
+            .starts_with("timed out after 300ms"),
+        "{}",
+        status("ops.faults.hangs").message
+    );
     assert_eq!(status("ops.faults.cannot-read").status, Status::Error);
-    assert!(status("ops.faults.cannot-read").message.contains("does/not/exist.csv"));
+    assert!(
+        status("ops.faults.cannot-read")
+            .message
+            .contains("does/not/exist.csv")
+    );
     assert_eq!(status("ops.faults.fine").status, Status::Pass);
     assert!(!report.is_ready());
     assert_eq!(report.exit_code(), 1);
@@ -99,7 +126,11 @@ fn checks_run_concurrently_and_results_are_ordered_by_id() {
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     assert_eq!(ids, sorted);
-    assert!(report.items.iter().all(|i| i.status == Status::Pass), "{:#?}", report.items);
+    assert!(
+        report.items.iter().all(|i| i.status == Status::Pass),
+        "{:#?}",
+        report.items
+    );
 }
 
 #[test]
@@ -121,9 +152,15 @@ fn the_worker_count_bounds_concurrency() {
         );
     }
     let registry = builder.build().unwrap();
-    let report = Runner::new(&registry, config("[run]\nworkers = 3\n")).run().unwrap();
+    let report = Runner::new(&registry, config("[run]\nworkers = 3\n"))
+        .run()
+        .unwrap();
     assert_eq!(report.summary.count(Status::Pass), 12);
-    assert!(peak.load(Ordering::SeqCst) <= 3, "peak {}", peak.load(Ordering::SeqCst));
+    assert!(
+        peak.load(Ordering::SeqCst) <= 3,
+        "peak {}",
+        peak.load(Ordering::SeqCst)
+    );
 }
 
 #[derive(Default)]
@@ -162,7 +199,10 @@ fn the_observer_sees_every_check_finish() {
     assert_eq!(ids, ["ops.progress.a", "ops.progress.b"]);
     let counts: Vec<usize> = progress.seen.iter().map(|(_, done)| *done).collect();
     assert_eq!(counts, [1, 2]);
-    assert_eq!(report.item("ops.progress.c").unwrap().status, Status::Pending);
+    assert_eq!(
+        report.item("ops.progress.c").unwrap().status,
+        Status::Pending
+    );
 }
 
 /// A shared input that counts how often it is parsed.
@@ -177,9 +217,9 @@ impl Input for Returns {
         text.lines()
             .enumerate()
             .map(|(i, line)| {
-                line.trim()
-                    .parse()
-                    .map_err(|e| source.error(format!("line {}: `{line}` is not a number: {e}", i + 1)))
+                line.trim().parse().map_err(|e| {
+                    source.error(format!("line {}: `{line}` is not a number: {e}", i + 1))
+                })
             })
             .collect::<Result<_, _>>()
             .map(Returns)
@@ -207,19 +247,32 @@ fn shared_inputs_are_parsed_once_per_run_and_errors_are_shared_too() {
     );
     builder = builder.add_check(
         meta("strategy.inputs.missing"),
-        check(|cx| cx.input::<Returns>("absent").map(|_| Outcome::pass("parsed"))),
+        check(|cx| {
+            cx.input::<Returns>("absent")
+                .map(|_| Outcome::pass("parsed"))
+        }),
     );
     let registry = builder.build().unwrap();
     let mut config = config("[inputs]\nreturns = \"returns.txt\"\nbad = { path = \"bad.txt\" }\n");
     dir.path().clone_into(&mut config.root);
     let report = Runner::new(&registry, config).run().unwrap();
-    assert_eq!(PARSES.load(Ordering::SeqCst), 2, "one parse per input, not per check");
+    assert_eq!(
+        PARSES.load(Ordering::SeqCst),
+        2,
+        "one parse per input, not per check"
+    );
     assert_eq!(report.summary.count(Status::Pass), 6);
     let bad = report.item("strategy.inputs.bad").unwrap();
     assert_eq!(bad.status, Status::Error);
-    assert_eq!(bad.message, "input `bad`: line 2: `abc` is not a number: invalid float literal");
+    assert_eq!(
+        bad.message,
+        "input `bad`: line 2: `abc` is not a number: invalid float literal"
+    );
     let missing = report.item("strategy.inputs.missing").unwrap();
-    assert_eq!(missing.message, "input `absent` is not configured: add [inputs.absent] to preflight.toml");
+    assert_eq!(
+        missing.message,
+        "input `absent` is not configured: add [inputs.absent] to preflight.toml"
+    );
 }
 
 struct RiskEngine {
@@ -246,13 +299,23 @@ fn extensions_reach_checks_and_a_missing_one_is_an_error() {
 
     let report = Runner::new(&registry, Config::default()).run().unwrap();
     assert_eq!(report.items[0].status, Status::Error);
-    assert!(report.items[0].message.contains("needs the extension `runner::RiskEngine`"), "{}", report.items[0].message);
+    assert!(
+        report.items[0]
+            .message
+            .contains("needs the extension `runner::RiskEngine`"),
+        "{}",
+        report.items[0].message
+    );
 }
 
 /// A derived item with parameters, for configuration errors.
 #[derive(ChecklistItem)]
-#[item(id = "strategy.backtest.sharpe-ratio", title = "Sharpe ratio > 1.0",
-       severity = "critical", owner = "trading-strategist")]
+#[item(
+    id = "strategy.backtest.sharpe-ratio",
+    title = "Sharpe ratio > 1.0",
+    severity = "critical",
+    owner = "trading-strategist"
+)]
 struct SharpeRatio {
     /// Minimum Sharpe ratio.
     min: f64,
@@ -262,13 +325,19 @@ struct SharpeRatio {
 
 impl Default for SharpeRatio {
     fn default() -> Self {
-        SharpeRatio { min: 1.0, periods: 252 }
+        SharpeRatio {
+            min: 1.0,
+            periods: 252,
+        }
     }
 }
 
 impl Check for SharpeRatio {
     fn run(&self, _cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(Outcome::pass(format!("min {} over {} periods", self.min, self.periods)))
+        Ok(Outcome::pass(format!(
+            "min {} over {} periods",
+            self.min, self.periods
+        )))
     }
 }
 
@@ -321,5 +390,62 @@ fn disabled_items_are_skipped_with_their_reason() {
     .run()
     .unwrap();
     assert_eq!(report.items[0].status, Status::Skipped);
-    assert_eq!(report.items[0].message, "disabled in the configuration: market-making desk");
+    assert_eq!(
+        report.items[0].message,
+        "disabled in the configuration: market-making desk"
+    );
+}
+
+#[test]
+fn only_if_applicable_items_may_be_declared_not_applicable() {
+    let mut optional = meta("infra.cloud.cdn-configured");
+    optional.applicability = preflight_core::meta::Applicability::IfApplicable;
+    let registry = Registry::builder()
+        .add_check(
+            optional,
+            check(|_| Ok(Outcome::not_applicable("no static content served"))),
+        )
+        .add_check(
+            meta("infra.cloud.load-balancers"),
+            check(|_| Ok(Outcome::not_applicable("single host"))),
+        )
+        .build()
+        .unwrap();
+    let report = Runner::new(&registry, Config::default()).run().unwrap();
+    assert_eq!(
+        report.item("infra.cloud.cdn-configured").unwrap().status,
+        Status::NotApplicable
+    );
+    let always = report.item("infra.cloud.load-balancers").unwrap();
+    assert_eq!(always.status, Status::Error);
+    assert!(
+        always.message.contains("applies to every system"),
+        "{}",
+        always.message
+    );
+}
+
+#[test]
+fn post_launch_items_do_not_block_the_go_live() {
+    let mut week_one = meta("post-launch.week-1.check-error-logs");
+    week_one.phase = preflight_core::meta::Phase::PostLaunchWeek1;
+    let registry = Registry::builder()
+        .add_attested(week_one)
+        .add_check(
+            meta("ops.docs.runbooks"),
+            check(|_| Ok(Outcome::pass("written"))),
+        )
+        .build()
+        .unwrap();
+    let config = config("[gate]\nrequired_roles = []\n");
+    let report = Runner::new(&registry, config).run().unwrap();
+    assert_eq!(
+        report
+            .item("post-launch.week-1.check-error-logs")
+            .unwrap()
+            .status,
+        Status::Pending
+    );
+    assert!(report.is_ready(), "{:?}", report.decision);
+    assert_eq!(report.exit_code(), 0);
 }

@@ -23,7 +23,11 @@ pub(crate) fn root() -> PathBuf {
 
 /// Describes an embedded file by content, as a check that read it from disk would.
 pub(crate) fn artifact(name: &str, content: &str) -> Artifact {
-    Artifact::from_bytes(format!("examples/trading_desk/data/{name}"), content.as_bytes(), None)
+    Artifact::from_bytes(
+        format!("examples/trading_desk/data/{name}"),
+        content.as_bytes(),
+        None,
+    )
 }
 
 /// Parses the `date,return` CSV; any malformed line is an error naming it.

@@ -22,8 +22,13 @@ fn strategy_config() -> Result<StrategyConfig, CheckError> {
 
 /// Every instrument the strategy trades is in the venue's tradable universe.
 #[derive(ChecklistItem, Default)]
-#[item(id = "trading.desk.instrument-universe", title = "Every traded instrument is tradable at the venue",
-       severity = "high", owner = "trading-strategist", group = "Desk Trading")]
+#[item(
+    id = "trading.desk.instrument-universe",
+    title = "Every traded instrument is tradable at the venue",
+    severity = "high",
+    owner = "trading-strategist",
+    group = "Desk Trading"
+)]
 pub(crate) struct InstrumentUniverse;
 
 #[derive(Evidence, Serialize)]
@@ -52,7 +57,11 @@ impl Check for InstrumentUniverse {
         let evidence = UniverseEvidence {
             configured: config.instruments.len(),
             listed: config.instruments.len() - unknown.len(),
-            unknown_list: if unknown.is_empty() { "none".to_owned() } else { unknown.join(", ") },
+            unknown_list: if unknown.is_empty() {
+                "none".to_owned()
+            } else {
+                unknown.join(", ")
+            },
             unknown,
         };
         let outcome = if evidence.unknown.is_empty() {
@@ -84,12 +93,17 @@ pub(crate) struct OrderThrottle {
 
 impl Default for OrderThrottle {
     fn default() -> Self {
-        OrderThrottle { venue_limit_per_second: 50, headroom_warn: 0.8 }
+        OrderThrottle {
+            venue_limit_per_second: 50,
+            headroom_warn: 0.8,
+        }
     }
 }
 
 #[derive(Evidence, Serialize)]
-#[evidence(summary = "{orders_per_second} orders/s against a venue limit of {venue_limit} ({utilisation_pct:.0}% used)")]
+#[evidence(
+    summary = "{orders_per_second} orders/s against a venue limit of {venue_limit} ({utilisation_pct:.0}% used)"
+)]
 struct ThrottleEvidence {
     orders_per_second: u32,
     venue_limit: u32,
@@ -102,7 +116,8 @@ impl Check for OrderThrottle {
         if self.venue_limit_per_second == 0 {
             return Err(CheckError::msg("`venue_limit_per_second` must be positive"));
         }
-        let utilisation = f64::from(config.orders_per_second) / f64::from(self.venue_limit_per_second);
+        let utilisation =
+            f64::from(config.orders_per_second) / f64::from(self.venue_limit_per_second);
         let evidence = ThrottleEvidence {
             orders_per_second: config.orders_per_second,
             venue_limit: self.venue_limit_per_second,
@@ -123,8 +138,13 @@ impl Check for OrderThrottle {
 
 /// The FIX session configuration exists and sets a heartbeat of at most 30 seconds.
 #[derive(ChecklistItem, Default)]
-#[item(id = "trading.desk.fix-session", title = "FIX session heartbeat configured",
-       severity = "high", owner = "devops-lead", group = "Desk Trading")]
+#[item(
+    id = "trading.desk.fix-session",
+    title = "FIX session heartbeat configured",
+    severity = "high",
+    owner = "devops-lead",
+    group = "Desk Trading"
+)]
 pub(crate) struct FixSession;
 
 impl Check for FixSession {
@@ -139,10 +159,13 @@ impl Check for FixSession {
                 location: artifact.path.clone(),
                 message: "no `HeartBtInt=` line".to_owned(),
             })?;
-        let seconds: u32 = heartbeat.trim().parse().map_err(|e| CheckError::Malformed {
-            location: artifact.path.clone(),
-            message: format!("`HeartBtInt={heartbeat}`: {e}"),
-        })?;
+        let seconds: u32 = heartbeat
+            .trim()
+            .parse()
+            .map_err(|e| CheckError::Malformed {
+                location: artifact.path.clone(),
+                message: format!("`HeartBtInt={heartbeat}`: {e}"),
+            })?;
         let outcome = if seconds <= 30 {
             Outcome::pass(format!("heartbeat every {seconds} s"))
         } else {
@@ -154,6 +177,12 @@ impl Check for FixSession {
 
 /// Agreements with every execution venue are signed (a person attests it).
 #[derive(ChecklistItem, Default)]
-#[item(id = "legal.desk.venue-agreements", title = "Venue and broker agreements signed",
-       severity = "high", owner = "legal-compliance", group = "Desk Legal", attested)]
+#[item(
+    id = "legal.desk.venue-agreements",
+    title = "Venue and broker agreements signed",
+    severity = "high",
+    owner = "legal-compliance",
+    group = "Desk Legal",
+    attested
+)]
 pub(crate) struct VenueAgreements;

@@ -8,8 +8,13 @@ use crate::data;
 /// The backtest's annualised Sharpe ratio (mean over sample standard deviation of
 /// daily returns, times the square root of 252) reaches the desk's minimum.
 #[derive(ChecklistItem)]
-#[item(id = "strategy.desk.backtest-sharpe", title = "Backtest Sharpe ratio reaches the desk minimum",
-       severity = "critical", owner = "trading-strategist", group = "Desk Backtest")]
+#[item(
+    id = "strategy.desk.backtest-sharpe",
+    title = "Backtest Sharpe ratio reaches the desk minimum",
+    severity = "critical",
+    owner = "trading-strategist",
+    group = "Desk Backtest"
+)]
 pub(crate) struct BacktestSharpe {
     /// The lowest acceptable annualised Sharpe ratio.
     pub(crate) min: f64,
@@ -40,10 +45,16 @@ impl Check for BacktestSharpe {
         let mean = returns.iter().sum::<f64>() / n;
         let var = returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0);
         if var == 0.0 {
-            return Err(CheckError::msg("the returns have zero variance: the Sharpe ratio is undefined"));
+            return Err(CheckError::msg(
+                "the returns have zero variance: the Sharpe ratio is undefined",
+            ));
         }
         let sharpe_ratio = mean / var.sqrt() * 252f64.sqrt();
-        let evidence = SharpeEvidence { sharpe_ratio, observations: returns.len(), min: self.min };
+        let evidence = SharpeEvidence {
+            sharpe_ratio,
+            observations: returns.len(),
+            min: self.min,
+        };
         let outcome = if sharpe_ratio >= self.min {
             Outcome::pass("the backtest's Sharpe ratio reaches the minimum")
         } else {
@@ -57,8 +68,13 @@ impl Check for BacktestSharpe {
 
 /// The backtest's maximum drawdown on compounded wealth stays within the limit.
 #[derive(ChecklistItem)]
-#[item(id = "strategy.desk.backtest-drawdown", title = "Backtest drawdown within the desk limit",
-       severity = "critical", owner = "risk-manager", group = "Desk Backtest")]
+#[item(
+    id = "strategy.desk.backtest-drawdown",
+    title = "Backtest drawdown within the desk limit",
+    severity = "critical",
+    owner = "risk-manager",
+    group = "Desk Backtest"
+)]
 pub(crate) struct BacktestDrawdown {
     /// The largest acceptable peak-to-trough loss, as a fraction (0.25 = 25 %).
     pub(crate) max: f64,

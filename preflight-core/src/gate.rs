@@ -1,10 +1,12 @@
 //! The gate: turns item statuses and sign-offs into the go/no-go decision.
 
 use crate::config::GateConfig;
+use crate::meta::Phase;
 use crate::report::{Blocker, Decision, ReportItem, Signoff};
 
-/// Decides readiness: every item whose status is blocking and whose severity
-/// is at or above the floor blocks, and so does every required role without a
+/// Decides readiness: every pre-launch item whose status is blocking and whose
+/// severity is at or above the floor blocks (post-launch items are due after
+/// go-live, so they cannot block it), and so does every required role without a
 /// valid sign-off (one whose digest is this report's).
 ///
 /// Marks each sign-off `valid` or not as a side effect.
@@ -18,7 +20,9 @@ pub fn decide(
     let mut blocking: Vec<Blocker> = items
         .iter()
         .filter(|item| {
-            gate.blocking.contains(&item.status) && item.meta.severity >= gate.severity_floor
+            item.meta.phase == Phase::PreLaunch
+                && gate.blocking.contains(&item.status)
+                && item.meta.severity >= gate.severity_floor
         })
         .map(|item| Blocker::Item {
             id: item.meta.id.to_string(),
@@ -37,7 +41,7 @@ pub fn decide(
             continue;
         }
         let reason = if mine.is_empty() {
-            format!("no sign-off from the {} ({role})", role.title())
+            format!("no sign-off from role {} ({role})", role.title())
         } else {
             let names: Vec<&str> = mine.iter().map(|s| s.name.as_str()).collect();
             format!(

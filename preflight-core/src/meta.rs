@@ -317,6 +317,27 @@ impl CheckMeta {
         self
     }
 
+    /// Sets the applicability.
+    #[must_use]
+    pub fn with_applicability(mut self, applicability: Applicability) -> Self {
+        self.applicability = applicability;
+        self
+    }
+
+    /// Sets the phase.
+    #[must_use]
+    pub fn with_phase(mut self, phase: Phase) -> Self {
+        self.phase = phase;
+        self
+    }
+
+    /// Sets the remediation text.
+    #[must_use]
+    pub fn with_remediation(mut self, remediation: impl Into<Cow<'static, str>>) -> Self {
+        self.remediation = Some(remediation.into());
+        self
+    }
+
     /// Sets the timeout.
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {

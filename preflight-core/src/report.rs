@@ -3,15 +3,67 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::evidence::{EvidenceRecord, sha256_hex};
-use crate::meta::{CheckMeta, Role, Severity};
+use crate::config::GateConfig;
+use crate::evidence::EvidenceRecord;
+use crate::meta::{CheckMeta, Phase, Role, Severity};
 use crate::render::Format;
 use crate::status::Status;
+
+/// The content a digest covers, serialized in a fixed field order (and
+/// `serde_json` sorts the keys of evidence values), so the bytes are canonical.
+#[derive(Serialize)]
+struct Canonical<'a> {
+    schema: &'a str,
+    project: &'a str,
+    environment: &'a str,
+    gate: &'a GateConfig,
+    items: Vec<CanonicalItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct CanonicalItem<'a> {
+    id: &'a str,
+    severity: Severity,
+    owner: Role,
+    phase: Phase,
+    status: Status,
+    message: &'a str,
+    evidence: Option<CanonicalEvidence<'a>>,
+}
+
+#[derive(Serialize)]
+struct CanonicalEvidence<'a> {
+    summary: &'a str,
+    values: &'a serde_json::Value,
+    artifacts: Vec<CanonicalArtifact<'a>>,
+    findings: &'a [crate::evidence::Finding],
+}
+
+#[derive(Serialize)]
+struct CanonicalArtifact<'a> {
+    path: &'a str,
+    sha256: &'a str,
+    size: u64,
+}
+
+/// Feeds serialized bytes straight into the hash, without an intermediate string.
+struct HashWriter(sha2::Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(&mut self.0, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// The schema identifier written into every report.
 pub const SCHEMA: &str = "preflight.report/v1";
@@ -36,6 +88,8 @@ pub struct Report {
     pub summary: Summary,
     /// Whether the system may go live, and what blocks it.
     pub decision: Decision,
+    /// The gate policy the decision applied (covered by the digest).
+    pub gate: GateConfig,
     /// Sign-offs presented to the gate, each marked valid or outdated.
     pub signoffs: Vec<Signoff>,
     /// `sha256:` over the canonical content (see [`Report::compute_digest`]).
@@ -48,7 +102,7 @@ pub struct Report {
 pub struct ReportItem {
     /// The item's metadata.
     #[serde(flatten)]
-    pub meta: CheckMeta,
+    pub meta: Arc<CheckMeta>,
     /// The item's status.
     pub status: Status,
     /// One line: why the item has this status.
@@ -63,9 +117,13 @@ pub struct ReportItem {
 impl ReportItem {
     /// A result for `meta`.
     #[must_use]
-    pub fn new(meta: CheckMeta, status: Status, message: impl Into<String>) -> Self {
+    pub fn new(
+        meta: impl Into<Arc<CheckMeta>>,
+        status: Status,
+        message: impl Into<String>,
+    ) -> Self {
         ReportItem {
-            meta,
+            meta: meta.into(),
             status,
             message: message.into(),
             evidence: None,
@@ -193,43 +251,55 @@ impl Signoff {
 }
 
 impl Report {
-    /// The digest over the content that matters: project, environment, and for
-    /// every item its ID, status, message, evidence summary and values, artifact
-    /// paths and hashes, and findings. Timestamps, durations and sign-offs are
+    /// The digest over the content that matters: project, environment, the gate
+    /// policy, and for every item its ID, severity, owner, phase, status, message,
+    /// evidence summary and values, artifact paths and hashes, and findings. Timestamps, durations and sign-offs are
     /// left out, so the same inputs give the same digest and any changed input
     /// changes it.
     #[must_use]
     pub fn compute_digest(&self) -> String {
-        let items: Vec<serde_json::Value> = self
-            .items
-            .iter()
-            .map(|item| {
-                let evidence = item.evidence.as_ref().map(|e| {
-                    json!({
-                        "summary": e.summary,
-                        "values": e.values,
-                        "artifacts": e.artifacts.iter().map(|a| json!({
-                            "path": a.path, "sha256": a.sha256, "size": a.size,
-                        })).collect::<Vec<_>>(),
-                        "findings": e.findings,
-                    })
-                });
-                json!({
-                    "id": item.meta.id,
-                    "status": item.status,
-                    "message": item.message,
-                    "evidence": evidence,
+        use sha2::Digest as _;
+        let canonical = Canonical {
+            schema: &self.schema,
+            project: &self.project,
+            environment: &self.environment,
+            gate: &self.gate,
+            items: self
+                .items
+                .iter()
+                .map(|item| CanonicalItem {
+                    id: &item.meta.id,
+                    severity: item.meta.severity,
+                    owner: item.meta.owner,
+                    phase: item.meta.phase,
+                    status: item.status,
+                    message: &item.message,
+                    evidence: item.evidence.as_ref().map(|e| CanonicalEvidence {
+                        summary: &e.summary,
+                        values: &e.values,
+                        artifacts: e
+                            .artifacts
+                            .iter()
+                            .map(|a| CanonicalArtifact {
+                                path: &a.path,
+                                sha256: &a.sha256,
+                                size: a.size,
+                            })
+                            .collect(),
+                        findings: &e.findings,
+                    }),
                 })
-            })
-            .collect();
-        // serde_json's maps are sorted by key, so this serialization is canonical.
-        let canonical = json!({
-            "schema": self.schema,
-            "project": self.project,
-            "environment": self.environment,
-            "items": items,
-        });
-        sha256_hex(canonical.to_string().as_bytes())
+                .collect(),
+        };
+        let mut hasher = HashWriter(sha2::Sha256::new());
+        serde_json::to_writer(&mut hasher, &canonical).expect("hashing cannot fail");
+        let mut out = String::with_capacity(7 + 64);
+        out.push_str("sha256:");
+        for b in hasher.0.finalize() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{b:02x}");
+        }
+        out
     }
 
     /// Whether the system may go live.

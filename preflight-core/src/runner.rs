@@ -12,7 +12,7 @@ use crate::check::{Check, CheckError, Outcome};
 use crate::config::{Config, ConfigError, ConfigErrorKind};
 use crate::context::{Clock, Context, Extensions, Shared, SystemClock};
 use crate::evidence::EvidenceRecord;
-use crate::meta::{CheckMeta, Kind, format_duration};
+use crate::meta::{Applicability, CheckMeta, Kind, format_duration};
 use crate::registry::Registry;
 use crate::report::{Report, ReportItem, SCHEMA, Signoff, Summary};
 use crate::status::Status;
@@ -191,7 +191,7 @@ impl<'r> Runner<'r> {
             if let Some(cfg) = check_config.filter(|c| !c.enabled) {
                 let reason = cfg.reason.clone().unwrap_or_default();
                 plan.push(Step::Done(Box::new(ReportItem::new(
-                    (*meta).clone(),
+                    meta.clone(),
                     Status::Skipped,
                     format!("disabled in the configuration: {reason}"),
                 ))));
@@ -202,9 +202,9 @@ impl<'r> Runner<'r> {
                 Err(e) => problems.push(e.to_string()),
                 Ok(None) => {
                     debug_assert_eq!(meta.kind, Kind::Attested);
-                    let message = format!("awaiting attestation by the {}", meta.owner.title());
+                    let message = format!("awaiting attestation (owner: {})", meta.owner.title());
                     plan.push(Step::Done(Box::new(ReportItem::new(
-                        (*meta).clone(),
+                        meta.clone(),
                         Status::Pending,
                         message,
                     ))));
@@ -289,7 +289,7 @@ fn execute(
             // No thread can take the remaining jobs: fail them closed.
             let first = pool.next.swap(total, Ordering::SeqCst).min(total);
             for job in first..total {
-                let meta = (*pool.jobs[job].cx.meta).clone();
+                let meta = pool.jobs[job].cx.meta.clone();
                 let reason = "the check was never run: no worker thread could be started";
                 tally.record(job, ReportItem::new(meta, Status::Error, reason));
             }
@@ -329,7 +329,7 @@ fn execute(
                         format_duration(timeout),
                         meta.id
                     );
-                    let item = ReportItem::new((**meta).clone(), Status::Error, reason)
+                    let item = ReportItem::new(meta.clone(), Status::Error, reason)
                         .with_duration(now - started);
                     tally.record(job, item);
                     pool.replace_hung_worker();
@@ -424,7 +424,7 @@ fn worker(jobs: &[Job], next: &AtomicUsize, tx: &mpsc::Sender<Message>) {
 }
 
 fn to_item(cx: &Context, result: std::thread::Result<Result<Outcome, CheckError>>) -> ReportItem {
-    let meta = (*cx.meta).clone();
+    let meta = cx.meta.clone();
     match result {
         Ok(Ok(outcome)) => {
             let evidence = (outcome.values.is_some()
@@ -437,6 +437,16 @@ fn to_item(cx: &Context, result: std::thread::Result<Result<Outcome, CheckError>
                 artifacts: outcome.artifacts,
                 findings: outcome.findings,
             });
+            if outcome.status == Status::NotApplicable
+                && meta.applicability == Applicability::Always
+            {
+                // Only "(if applicable)" items may be declared not applicable.
+                let message = format!(
+                    "the check declared the item not applicable ({}), but it applies to every system",
+                    outcome.message
+                );
+                return ReportItem::new(meta, Status::Error, message).with_evidence(evidence);
+            }
             ReportItem::new(meta, outcome.status, outcome.message).with_evidence(evidence)
         }
         Ok(Err(error)) => ReportItem::new(meta, Status::Error, error.to_string()),
@@ -466,6 +476,7 @@ fn assemble(shared: &Shared, items: Vec<ReportItem>, mut signoffs: Vec<Signoff>)
             ready: false,
             blocking: Vec::new(),
         },
+        gate: config.gate.clone(),
         signoffs: Vec::new(),
         digest: String::new(),
     };

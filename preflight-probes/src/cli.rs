@@ -49,7 +49,10 @@ impl<'a> App<'a> {
 }
 
 #[derive(Debug, Parser)]
-#[command(version, about = "Runs the production pre-flight checklist and decides go/no-go")]
+#[command(
+    version,
+    about = "Runs the production pre-flight checklist and decides go/no-go"
+)]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
@@ -91,10 +94,13 @@ pub fn main(app: &App<'_>) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match execute(app, args.command.unwrap_or(Command::Run(RunArgs {
-        format: "human".to_owned(),
-        ..RunArgs::default()
-    }))) {
+    match execute(
+        app,
+        args.command.unwrap_or(Command::Run(RunArgs {
+            format: "human".to_owned(),
+            ..RunArgs::default()
+        })),
+    ) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
             eprintln!("{}: error: {message}", app.name);
@@ -119,7 +125,9 @@ fn execute(app: &App<'_>, command: Command) -> Result<u8, String> {
                 "human" => Format::Human { color: false },
                 other => Format::from_name(other).map_err(|e| e.to_string())?,
             };
-            let report = Runner::new(&registry, config).run().map_err(|e| e.to_string())?;
+            let report = Runner::new(&registry, config)
+                .run()
+                .map_err(|e| e.to_string())?;
             if let Some(path) = &args.output {
                 report
                     .write_atomic(path, format)
@@ -143,7 +151,8 @@ fn load_config(app: &App<'_>, path: Option<&PathBuf>) -> Result<Config, String> 
     }
     match &app.default_config {
         Some((text, root)) => {
-            let mut config = Config::parse(text, "embedded preflight.toml").map_err(|e| e.to_string())?;
+            let mut config =
+                Config::parse(text, "embedded preflight.toml").map_err(|e| e.to_string())?;
             config.root.clone_from(root);
             Ok(config)
         }
@@ -169,7 +178,11 @@ fn list(registry: &Registry, format: &str) -> Result<(), String> {
                 );
             }
         }
-        other => return Err(format!("unknown list format `{other}` (expected human or json)")),
+        other => {
+            return Err(format!(
+                "unknown list format `{other}` (expected human or json)"
+            ));
+        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! Laid out for a person deciding go/no-go: a header with the decision, every
 //! item under its section and group with a fixed-width status badge, then what
 //! blocks the go-live, the sign-off table and the decision again as the last
-//! line (the one left on screen). Lines are wrapped to [`WIDTH`] columns and
+//! line (the one left on screen). Lines are wrapped to 100 columns and
 //! nothing that changes from run to run (durations) is shown, so the same
 //! report always renders the same text.
 
@@ -14,7 +14,8 @@ use anstyle::{AnsiColor, Style};
 
 use super::{
     GroupItems, MAX_FINDINGS, Render, blockers, count, decision_headline, is_signoff_blocking,
-    one_line, section_heading, sections, short_digest, signoffs_of, summary_line, tally,
+    one_line, remediation, section_heading, sections, short_digest, signoffs_of, summary_line,
+    tally, timestamp,
 };
 use crate::evidence::EvidenceRecord;
 use crate::meta::Role;
@@ -271,7 +272,7 @@ impl Writer<'_> {
         );
         let title = self.paint(BOLD, &title);
         self.line(&title);
-        self.field("generated", &[(PLAIN, &report.generated_at.to_string())]);
+        self.field("generated", &[(PLAIN, &timestamp(report.generated_at))]);
         self.field("digest", &[(PLAIN, &report.digest)]);
         self.field("preflight", &[(PLAIN, &report.preflight_version)]);
         let (verdict, detail) = decision_headline(report);
@@ -303,8 +304,7 @@ impl Writer<'_> {
         if let Some(evidence) = &item.evidence {
             self.evidence(evidence);
         }
-        let unsatisfied = !item.status.is_satisfied() && item.status != Status::Skipped;
-        if let (true, Some(remediation)) = (unsatisfied, &item.meta.remediation) {
+        if let Some(remediation) = remediation(item) {
             self.detail("to fix", &[(PLAIN, remediation)]);
         }
     }
@@ -523,6 +523,32 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("... and 2 more"), "{text}");
+    }
+
+    #[test]
+    fn a_ready_report_says_so() {
+        let mut report = sample();
+        report.decision = crate::report::Decision {
+            ready: true,
+            blocking: Vec::new(),
+        };
+        let text = report.render(crate::Format::Human { color: false });
+        assert!(
+            text.contains("Blocking the go-live (0)\n  nothing\n"),
+            "{text}"
+        );
+        let last = text.lines().last().unwrap();
+        assert_eq!(
+            last,
+            "READY: every blocking item is satisfied and every required role signed this report"
+        );
+        // Roles the gate does not require are not reported missing.
+        assert!(
+            text.contains(
+                "DevOps Lead         -     -           -              not signed (not required)"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -11,9 +11,10 @@ use std::fmt::Write as _;
 use std::io;
 
 use super::{
-    MAX_FINDINGS, Render, blockers, count, decision_headline, one_line, section_heading, sections,
-    signoffs_of, summary_line,
+    MAX_FINDINGS, Render, SectionItems, blockers, count, decision_headline, one_line, remediation,
+    section_heading, sections, short_digest, signoffs_of, summary_line, timestamp,
 };
+use crate::evidence::EvidenceRecord;
 use crate::meta::{Role, Section};
 use crate::report::{Blocker, Report, ReportItem};
 
@@ -40,7 +41,7 @@ fn write_report(doc: &mut String, report: &Report) {
         "**Project:** {} · **Environment:** {} · **Generated:** {} · **Digest:** {} · **preflight** {}\n",
         text(&report.project),
         text(&report.environment),
-        report.generated_at,
+        timestamp(report.generated_at),
         code(&report.digest),
         text(&report.preflight_version),
     );
@@ -67,7 +68,7 @@ fn write_report(doc: &mut String, report: &Report) {
     }
 }
 
-fn write_section(doc: &mut String, section: &super::SectionItems<'_>) {
+fn write_section(doc: &mut String, section: &SectionItems<'_>) {
     let _ = writeln!(doc, "\n---\n\n## {}", section_heading(section.section));
     if section.groups.is_empty() {
         let _ = writeln!(doc, "\n_No items of this section in this run._");
@@ -95,9 +96,15 @@ fn write_item(doc: &mut String, item: &ReportItem) {
     } else {
         let _ = writeln!(doc, ": {}", text(&item.message));
     }
-    let Some(evidence) = &item.evidence else {
-        return;
-    };
+    if let Some(evidence) = &item.evidence {
+        write_evidence(doc, evidence);
+    }
+    if let Some(remediation) = remediation(item) {
+        let _ = writeln!(doc, "  - To fix: {}", text(remediation));
+    }
+}
+
+fn write_evidence(doc: &mut String, evidence: &EvidenceRecord) {
     if !evidence.summary.is_empty() {
         let _ = writeln!(doc, "  - Evidence: {}", text(&evidence.summary));
     }
@@ -184,7 +191,7 @@ fn write_signoff(doc: &mut String, report: &Report) {
                 "| {} | {} | {} {} | {} |",
                 cell(role.title()),
                 cell(&signoff.name),
-                code(super::short_digest(&signoff.digest)),
+                code(short_digest(&signoff.digest)),
                 if signoff.valid { "valid" } else { "outdated" },
                 signoff.date
             );
@@ -206,10 +213,9 @@ fn write_signoff(doc: &mut String, report: &Report) {
 /// emphasis, code, math or strike-through are backslash-escaped, and so are
 /// `|` (a table cell's end), a `<` that could open HTML or an autolink, a `]`
 /// that could make a link (before `(` or `[`), a `#` that could open or close
-/// a heading and a
-/// `_` at the edge of a word. What cannot change the document stays as
-/// written, so the source reads like the seed: "Maximum drawdown < 25%",
-/// "max_drawdown", "[desk-alpha]".
+/// a heading and a `_` at the edge of a word. What cannot change the document
+/// stays as written, so the source reads like the seed: `drawdown < 25%`,
+/// `max_drawdown`, `[desk-alpha]`.
 fn text(raw: &str) -> String {
     escape(raw, false)
 }
@@ -424,7 +430,7 @@ mod tests {
     #[test]
     fn escaped_report_text_keeps_the_structure() {
         let mut report = sample();
-        report.items[0].meta.title = "# Injected | heading".into();
+        std::sync::Arc::make_mut(&mut report.items[0].meta).title = "# Injected | heading".into();
         report.items[0].message = "line one\n## line two".to_owned();
         let doc = report.render(crate::Format::Markdown);
         assert!(

@@ -153,10 +153,23 @@ pub(crate) fn is_signoff_blocking(decision: &Decision, role: Role) -> bool {
         .any(|b| matches!(b, Blocker::Signoff { role: r, .. } if *r == role))
 }
 
+/// What to do about an item, shown when it is unsatisfied and was evaluated
+/// (a skipped item was not, so the advice may not apply).
+pub(crate) fn remediation(item: &ReportItem) -> Option<&str> {
+    let unsatisfied = !item.status.is_satisfied() && item.status != Status::Skipped;
+    item.meta.remediation.as_deref().filter(|_| unsatisfied)
+}
+
 /// `sha256:` and the first 12 hex digits: enough to recognise a digest at a glance.
 pub(crate) fn short_digest(digest: &str) -> &str {
     let end = digest.find(':').map_or(0, |colon| colon + 1) + 12;
     digest.get(..end).unwrap_or(digest)
+}
+
+/// A timestamp for people: UTC to the second (`2025-03-14T09:30:00Z`); the
+/// JSON report keeps the full precision.
+pub(crate) fn timestamp(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// `1 item`, `2 items`.
@@ -265,6 +278,7 @@ pub(crate) mod tests {
                 ready: false,
                 blocking: Vec::new(),
             },
+            gate: crate::config::GateConfig::default(),
             signoffs: Vec::new(),
             digest: "sha256:0123456789abcdef0123".to_owned(),
         }
@@ -326,7 +340,7 @@ pub(crate) mod tests {
             ReportItem::new(
                 meta("legal.review.legal-team", "Legal team has reviewed"),
                 Status::Pending,
-                "awaiting attestation by the Legal/Compliance",
+                "awaiting attestation (owner: Legal/Compliance)",
             ),
             ReportItem::new(
                 meta(
@@ -400,6 +414,8 @@ pub(crate) mod tests {
         );
         assert_eq!(short_digest("sha256:old"), "sha256:old");
         assert_eq!(one_line("a\n  b"), "a b");
+        let at: jiff::Timestamp = "2026-11-24T01:04:30.216347489Z".parse().unwrap();
+        assert_eq!(timestamp(at), "2026-11-24T01:04:30Z");
         let summary = Summary::of(&[
             item("code.a.b", Status::Pass),
             item("code.a.c", Status::Fail),
