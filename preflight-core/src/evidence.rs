@@ -65,9 +65,13 @@ impl Artifact {
 #[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
+    format_sha256(&sha2::Sha256::digest(bytes))
+}
+
+/// `sha256:` followed by the lowercase hex of a finished SHA-256 `digest`.
+pub(crate) fn format_sha256(digest: &[u8]) -> String {
     use std::fmt::Write as _;
-    let digest = sha2::Sha256::digest(bytes);
-    let mut out = String::with_capacity(7 + 64);
+    let mut out = String::with_capacity(7 + 2 * digest.len());
     out.push_str("sha256:");
     for b in digest {
         let _ = write!(out, "{b:02x}");

@@ -293,13 +293,7 @@ impl Report {
         };
         let mut hasher = HashWriter(sha2::Sha256::new());
         serde_json::to_writer(&mut hasher, &canonical).expect("hashing cannot fail");
-        let mut out = String::with_capacity(7 + 64);
-        out.push_str("sha256:");
-        for b in hasher.0.finalize() {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{b:02x}");
-        }
-        out
+        crate::evidence::format_sha256(&hasher.0.finalize())
     }
 
     /// Whether the system may go live.
