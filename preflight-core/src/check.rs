@@ -50,6 +50,13 @@ pub trait ChecklistItem: Sized + Send + Sync + 'static {
     /// (`enabled`, `reason`, `timeout`) are removed before this is called.
     fn from_params(params: &toml::Table) -> Result<Self, ParamError>;
 
+    /// The default of each parameter, in the order of
+    /// [`CheckMeta::params`], shown as a TOML value; `None` where the type
+    /// cannot be shown. Used by `preflight explain`.
+    fn param_defaults() -> Vec<Option<String>> {
+        Vec::new()
+    }
+
     /// The check to run: `None` for attested items, which people satisfy.
     fn into_check(self) -> Option<Box<dyn Check>>;
 }

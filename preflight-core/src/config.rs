@@ -42,6 +42,8 @@ pub struct Config {
     pub gate: GateConfig,
     /// `[run]`.
     pub run: RunConfig,
+    /// `[records]`: where attestations and sign-offs are kept.
+    pub records: RecordsConfig,
     /// `[inputs]`: named shared artifacts, each read by [`Input`](crate::Input) types.
     pub inputs: toml::Table,
     /// `[checks."<id>"]`, by item ID.
@@ -95,6 +97,14 @@ pub struct GateConfig {
     pub severity_floor: Severity,
     /// Roles that must sign the report's digest (default: the seven roles of the sign-off table).
     pub required_roles: Vec<Role>,
+    /// Item ID globs that may be declared not applicable although the checklist
+    /// does not mark them "(if applicable)" (default: none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_not_applicable: Vec<String>,
+    /// Public keys (Ed25519, hex) per role: a role listed here counts only with a
+    /// sign-off signed by its key.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub signing_keys: BTreeMap<Role, String>,
 }
 
 impl Default for GateConfig {
@@ -103,6 +113,28 @@ impl Default for GateConfig {
             blocking: vec![Status::Fail, Status::Error, Status::Pending, Status::Stale],
             severity_floor: Severity::Low,
             required_roles: Role::ALL.to_vec(),
+            allow_not_applicable: Vec::new(),
+            signing_keys: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[records]`: the record files, relative to the project root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct RecordsConfig {
+    /// Attestations, waivers and not-applicable declarations (default `preflight/attestations.toml`).
+    pub attestations: PathBuf,
+    /// Sign-offs and the final approval (default `preflight/signoffs.toml`).
+    pub signoffs: PathBuf,
+}
+
+impl Default for RecordsConfig {
+    fn default() -> Self {
+        RecordsConfig {
+            attestations: PathBuf::from("preflight/attestations.toml"),
+            signoffs: PathBuf::from("preflight/signoffs.toml"),
         }
     }
 }
@@ -177,6 +209,8 @@ struct RawConfig {
     #[serde(default)]
     run: RunConfig,
     #[serde(default)]
+    records: RecordsConfig,
+    #[serde(default)]
     inputs: toml::Table,
     #[serde(default)]
     checks: BTreeMap<String, toml::Table>,
@@ -232,6 +266,16 @@ impl Config {
                 Err(problem) => problems.push(problem),
             }
         }
+        if let Err(e) = glob_set(&raw.gate.allow_not_applicable) {
+            problems.push(format!("[gate]: `allow_not_applicable`: {e}"));
+        }
+        for (role, key) in &raw.gate.signing_keys {
+            if hex::decode(key).map_or(true, |b| b.len() != 32) {
+                problems.push(format!(
+                    "[gate.signing_keys]: the key of `{role}` is not an Ed25519 public key (64 hex digits, as `preflight sign --generate-key` prints)"
+                ));
+            }
+        }
         if !problems.is_empty() {
             return Err(err(ConfigErrorKind::Checks(problems)));
         }
@@ -241,9 +285,22 @@ impl Config {
             project: raw.project,
             gate: raw.gate,
             run: raw.run,
+            records: raw.records,
             inputs: raw.inputs,
             checks,
         })
+    }
+
+    /// The attestations file, resolved against the root.
+    #[must_use]
+    pub fn attestations_path(&self) -> PathBuf {
+        self.root.join(&self.records.attestations)
+    }
+
+    /// The sign-offs file, resolved against the root.
+    #[must_use]
+    pub fn signoffs_path(&self) -> PathBuf {
+        self.root.join(&self.records.signoffs)
     }
 
     /// The file name used in messages.
@@ -253,6 +310,19 @@ impl Config {
             .as_ref()
             .map_or_else(|| "configuration".to_owned(), |p| p.display().to_string())
     }
+}
+
+/// Compiles item ID globs (`*` matches any run of characters, dots included).
+pub fn glob_set(patterns: &[String]) -> Result<globset::GlobSet, String> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| format!("`{pattern}` is not a valid pattern: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 /// `in [table]: ` for the table header above `offset` (`at the top level: ` when none),
@@ -341,6 +411,9 @@ pub enum ConfigErrorKind {
     /// `[checks]` tables that name unknown items or carry bad values; every problem is listed.
     #[error("{}", .0.join("; "))]
     Checks(Vec<String>),
+    /// A record file (attestations, sign-offs) that cannot be used; every problem is listed.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Records(Vec<crate::records::RecordProblem>),
 }
 
 #[cfg(test)]

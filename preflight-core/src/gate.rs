@@ -1,29 +1,26 @@
 //! The gate: turns item statuses and sign-offs into the go/no-go decision.
 
 use crate::config::GateConfig;
-use crate::meta::Phase;
-use crate::report::{Blocker, Decision, ReportItem, Signoff};
+use crate::report::{Blocker, Decision, ReportItem, Signoff, SignoffStatus};
 
-/// Decides readiness: every pre-launch item whose status is blocking and whose
-/// severity is at or above the floor blocks (post-launch items are due after
-/// go-live, so they cannot block it), and so does every required role without a
-/// valid sign-off (one whose digest is this report's).
+/// Decides readiness over the items of a run: every item whose status is
+/// blocking and whose severity is at or above the floor blocks, and so does
+/// every required role without a valid sign-off (one of this report's digest,
+/// judged beforehand by [`Signoff::judge`]).
 ///
-/// Marks each sign-off `valid` or not as a side effect.
+/// Blocking items are listed most severe first, then in report order.
 #[must_use]
-pub fn decide(
-    gate: &GateConfig,
-    items: &[ReportItem],
-    signoffs: &mut [Signoff],
-    digest: &str,
-) -> Decision {
-    let mut blocking: Vec<Blocker> = items
+pub fn decide(gate: &GateConfig, items: &[ReportItem], signoffs: &[Signoff]) -> Decision {
+    let mut items: Vec<&ReportItem> = items
         .iter()
         .filter(|item| {
-            item.meta.phase == Phase::PreLaunch
-                && gate.blocking.contains(&item.status)
-                && item.meta.severity >= gate.severity_floor
+            gate.blocking.contains(&item.status) && item.meta.severity >= gate.severity_floor
         })
+        .collect();
+    // Stable: report order within a severity.
+    items.sort_by(|a, b| b.meta.severity.cmp(&a.meta.severity));
+    let mut blocking: Vec<Blocker> = items
+        .into_iter()
         .map(|item| Blocker::Item {
             id: item.meta.id.to_string(),
             status: item.status,
@@ -32,9 +29,6 @@ pub fn decide(
             reason: item.message.clone(),
         })
         .collect();
-    for signoff in signoffs.iter_mut() {
-        signoff.valid = signoff.digest == digest;
-    }
     for role in &gate.required_roles {
         let mine: Vec<&Signoff> = signoffs.iter().filter(|s| s.role == *role).collect();
         if mine.iter().any(|s| s.valid) {
@@ -43,12 +37,34 @@ pub fn decide(
         let reason = if mine.is_empty() {
             format!("no sign-off from role {} ({role})", role.title())
         } else {
-            let names: Vec<&str> = mine.iter().map(|s| s.name.as_str()).collect();
-            format!(
-                "the {} sign-off by {} is outdated: it signed another report digest; sign this report again",
-                role.title(),
-                names.join(", ")
-            )
+            let describe = |status: SignoffStatus| {
+                let names: Vec<&str> = mine
+                    .iter()
+                    .filter(|s| s.status == status)
+                    .map(|s| s.name.as_str())
+                    .collect();
+                (!names.is_empty()).then(|| names.join(", "))
+            };
+            let mut parts = Vec::new();
+            if let Some(names) = describe(SignoffStatus::Outdated) {
+                parts.push(format!(
+                    "the {} sign-off by {names} is outdated: it signed another report digest (the evidence changed since); sign this report again",
+                    role.title()
+                ));
+            }
+            if let Some(names) = describe(SignoffStatus::BadSignature) {
+                parts.push(format!(
+                    "the {} sign-off by {names} has a signature that does not verify: the record was changed; sign again",
+                    role.title()
+                ));
+            }
+            if let Some(names) = describe(SignoffStatus::WrongKey) {
+                parts.push(format!(
+                    "the {} sign-off by {names} is not signed with the role's key in [gate.signing_keys]; sign with `--key`",
+                    role.title()
+                ));
+            }
+            parts.join("; ")
         };
         blocking.push(Blocker::Signoff {
             role: *role,

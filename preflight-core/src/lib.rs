@@ -68,10 +68,13 @@ mod context;
 pub mod evidence;
 pub mod gate;
 pub mod meta;
+pub mod records;
 pub mod registry;
 pub mod render;
 pub mod report;
 mod runner;
+pub mod select;
+pub mod signing;
 mod status;
 
 #[doc(hidden)]

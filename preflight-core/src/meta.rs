@@ -252,6 +252,14 @@ pub struct CheckMeta {
     /// The item's doc comment: what it verifies and how.
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub description: Cow<'static, str>,
+    /// The shared inputs (`[inputs.<name>]`) the item's check reads.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub inputs: Cow<'static, [Cow<'static, str>]>,
+    /// The item's line number in its checklist (1-based, counting checklist lines
+    /// only); reports list items in checklist order. `None` for items of no checklist,
+    /// which follow the checklist's items of their section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
     /// The configurable parameters (struct fields).
     #[serde(skip)]
     pub params: Cow<'static, [ParamMeta]>,
@@ -291,9 +299,18 @@ impl CheckMeta {
             refs: Cow::Borrowed(&[]),
             remediation: None,
             description: Cow::Borrowed(""),
+            inputs: Cow::Borrowed(&[]),
+            position: None,
             params: Cow::Borrowed(&[]),
             location: None,
         })
+    }
+
+    /// The order in which reports list items: by section, then checklist position
+    /// (items of no checklist last), then ID.
+    #[must_use]
+    pub fn order_key(&self) -> (Section, u32, &str) {
+        (self.section, self.position.unwrap_or(u32::MAX), &self.id)
     }
 
     /// Sets the severity.
@@ -343,6 +360,69 @@ impl CheckMeta {
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+}
+
+/// One line of a checklist, as a catalog declares it: the metadata that every
+/// implementation of the line shares.
+///
+/// A catalog (see [`Provider::with_catalog`](crate::Provider::with_catalog))
+/// makes each of its lines an attested item, unless an item with the same ID is
+/// registered: then that item implements the line, and its metadata must agree
+/// with the catalog's. An item becomes automated by adding a probe with the ID,
+/// never by changing the ID.
+///
+/// ```
+/// use preflight_core::meta::{Applicability, CatalogEntry, Phase, Role, Severity};
+/// let line = CatalogEntry {
+///     id: "code.review.peer-reviewed",
+///     title: "All code has been peer-reviewed",
+///     group: "Code Review",
+///     severity: Severity::High,
+///     owner: Role::TechLead,
+///     applicability: Applicability::Always,
+///     phase: Phase::PreLaunch,
+///     position: 1,
+/// };
+/// let meta = line.meta().unwrap();
+/// assert_eq!(meta.position, Some(1));
+/// assert_eq!(meta.kind, preflight_core::meta::Kind::Attested);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogEntry {
+    /// Stable ID.
+    pub id: &'static str,
+    /// The exact checklist line.
+    pub title: &'static str,
+    /// The group heading the line sits under.
+    pub group: &'static str,
+    /// How much a failure matters.
+    pub severity: Severity,
+    /// The owning sign-off role.
+    pub owner: Role,
+    /// Whether the line is marked "(if applicable)".
+    pub applicability: Applicability,
+    /// When the line is due.
+    pub phase: Phase,
+    /// The line's number among the checklist's lines (1-based).
+    pub position: u32,
+}
+
+impl CatalogEntry {
+    /// The line's metadata, as an attested item.
+    ///
+    /// # Errors
+    /// When the ID is malformed.
+    pub fn meta(&self) -> Result<CheckMeta, IdError> {
+        let mut meta = CheckMeta::new(self.id, self.title)?
+            .with_severity(self.severity)
+            .with_owner(self.owner)
+            .with_kind(Kind::Attested)
+            .with_applicability(self.applicability)
+            .with_phase(self.phase);
+        meta.group = Cow::Borrowed(self.group);
+        meta.position = Some(self.position);
+        Ok(meta)
     }
 }
 

@@ -45,6 +45,7 @@ pub struct MetaParts {
     pub refs: &'static [Cow<'static, str>],
     pub remediation: Option<&'static str>,
     pub description: &'static str,
+    pub inputs: &'static [Cow<'static, str>],
     pub params: &'static [ParamMeta],
     pub file: &'static str,
     pub line: u32,
@@ -80,6 +81,8 @@ impl MetaParts {
                 None => None,
             },
             description: Cow::Borrowed(self.description),
+            inputs: Cow::Borrowed(self.inputs),
+            position: None,
             params: Cow::Borrowed(self.params),
             location: Some(SourceLocation {
                 file: Cow::Borrowed(self.file),
@@ -163,6 +166,43 @@ impl<'a> Params<'a> {
     }
 }
 
+// Not public API. Used by generated code.
+/// Shows a parameter's default: as TOML when its type is `Serialize`
+/// ([`ShowSerialize`]), else not at all ([`ShowFallback`]), picked by autoref
+/// method resolution on the concrete type in generated code.
+#[derive(Debug)]
+pub struct ShowDefault<'a, T>(pub &'a T);
+
+// Not public API. Used by generated code.
+/// The preferred way to show a default (see [`ShowDefault`]).
+pub trait ShowSerialize {
+    // Not public API. Used by generated code.
+    fn show(&self) -> Option<String>;
+}
+
+impl<T: serde::Serialize> ShowSerialize for ShowDefault<'_, T> {
+    fn show(&self) -> Option<String> {
+        match toml::Value::try_from(self.0) {
+            Ok(value) => Some(value.to_string()),
+            // TOML has no null: an `Option` that is `None` by default.
+            Err(_) => Some("(none)".to_owned()),
+        }
+    }
+}
+
+// Not public API. Used by generated code.
+/// The fallback way to show a default (see [`ShowDefault`]).
+pub trait ShowFallback {
+    // Not public API. Used by generated code.
+    fn show(&self) -> Option<String>;
+}
+
+impl<T> ShowFallback for &ShowDefault<'_, T> {
+    fn show(&self) -> Option<String> {
+        None
+    }
+}
+
 /// Builds an item's check from its parameters.
 pub(crate) type BuildFn = fn(&Table) -> Result<Option<Box<dyn Check>>, ParamError>;
 
@@ -172,6 +212,7 @@ pub(crate) type BuildFn = fn(&Table) -> Result<Option<Box<dyn Check>>, ParamErro
 pub struct Registration {
     pub(crate) meta: fn() -> &'static CheckMeta,
     pub(crate) build: BuildFn,
+    pub(crate) defaults: fn() -> Vec<Option<String>>,
 }
 
 impl Registration {
@@ -181,6 +222,7 @@ impl Registration {
         Registration {
             meta: T::meta,
             build: build::<T>,
+            defaults: T::param_defaults,
         }
     }
 }

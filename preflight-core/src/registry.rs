@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::__private::Registration;
 use crate::check::{Check, ChecklistItem, ParamError, ParamProblem};
-use crate::meta::{CheckMeta, Kind, validate_id};
+use crate::meta::{CatalogEntry, CheckMeta, Kind, validate_id};
 
 /// A crate's declaration of the items it provides.
 ///
@@ -20,13 +20,32 @@ use crate::meta::{CheckMeta, Kind, validate_id};
 pub struct Provider {
     name: &'static str,
     items: &'static [fn() -> &'static CheckMeta],
+    catalog: &'static [CatalogEntry],
 }
 
 impl Provider {
     #[doc(hidden)]
     #[must_use]
     pub const fn __new(name: &'static str, items: &'static [fn() -> &'static CheckMeta]) -> Self {
-        Provider { name, items }
+        Provider {
+            name,
+            items,
+            catalog: &[],
+        }
+    }
+
+    /// Adds a catalog: every line becomes an attested item unless a registered
+    /// item implements it (same ID, same metadata); see [`CatalogEntry`].
+    #[must_use]
+    pub const fn with_catalog(mut self, catalog: &'static [CatalogEntry]) -> Self {
+        self.catalog = catalog;
+        self
+    }
+
+    /// The catalog's lines.
+    #[must_use]
+    pub fn catalog(&self) -> &'static [CatalogEntry] {
+        self.catalog
     }
 
     /// The providing crate's name.
@@ -82,6 +101,7 @@ type Factory =
 pub struct Entry {
     meta: Arc<CheckMeta>,
     factory: Factory,
+    defaults: fn() -> Vec<Option<String>>,
 }
 
 impl fmt::Debug for Entry {
@@ -97,6 +117,12 @@ impl Entry {
     #[must_use]
     pub fn meta(&self) -> &Arc<CheckMeta> {
         &self.meta
+    }
+
+    /// The default of each parameter (see [`ChecklistItem::param_defaults`]).
+    #[must_use]
+    pub fn param_defaults(&self) -> Vec<Option<String>> {
+        (self.defaults)()
     }
 
     /// Builds the item's check from its parameters (`None` for attested items).
@@ -132,6 +158,15 @@ impl Registry {
     #[must_use]
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The items in checklist order (section, checklist position, ID), the
+    /// order of reports.
+    #[must_use]
+    pub fn in_checklist_order(&self) -> Vec<&Entry> {
+        let mut entries: Vec<&Entry> = self.entries.iter().collect();
+        entries.sort_by(|a, b| a.meta.order_key().cmp(&b.meta.order_key()));
+        entries
     }
 
     /// The item with this ID.
@@ -203,6 +238,7 @@ impl RegistryBuilder {
         self.entries.push(Entry {
             meta: Arc::new((registration.meta)().clone()),
             factory: Arc::new(build),
+            defaults: registration.defaults,
         });
         self
     }
@@ -217,6 +253,7 @@ impl RegistryBuilder {
                 reject_params(&id, params)?;
                 Ok(Some(Box::new(check.clone()) as Box<dyn Check>))
             }),
+            defaults: Vec::new,
         });
         self
     }
@@ -231,6 +268,7 @@ impl RegistryBuilder {
                 reject_params(&id, params)?;
                 Ok(None)
             }),
+            defaults: Vec::new,
         });
         self
     }
@@ -277,7 +315,8 @@ impl RegistryBuilder {
                 _ => unique.push(entry),
             }
         }
-        let registry = Registry { entries: unique };
+        let mut registry = Registry { entries: unique };
+        apply_catalogs(&mut registry, &self.providers, &mut problems);
         let mut missing: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for provider in &self.providers {
             for id in provider.ids() {
@@ -301,6 +340,101 @@ impl RegistryBuilder {
             Err(RegistryError { problems })
         }
     }
+}
+
+/// Makes each catalog line an attested item unless an item implements it; an
+/// implementing item takes the line's position and must agree with its metadata.
+fn apply_catalogs(
+    registry: &mut Registry,
+    providers: &[Provider],
+    problems: &mut Vec<RegistryProblem>,
+) {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut added = Vec::new();
+    for provider in providers {
+        for line in provider.catalog {
+            if let Some(first) = seen.insert(line.id, provider.name) {
+                problems.push(RegistryProblem::Duplicate {
+                    id: line.id.to_owned(),
+                    first: format!("the catalog of `{first}`"),
+                    second: format!("the catalog of `{}`", provider.name),
+                });
+                continue;
+            }
+            let catalog_meta = match line.meta() {
+                Ok(meta) => meta,
+                Err(e) => {
+                    problems.push(RegistryProblem::InvalidId {
+                        message: e.to_string(),
+                        location: format!("the catalog of `{}`", provider.name),
+                    });
+                    continue;
+                }
+            };
+            match registry
+                .entries
+                .binary_search_by(|e| (*e.meta.id).cmp(line.id))
+            {
+                Ok(i) => {
+                    let entry = &mut registry.entries[i];
+                    for (field, catalog, item) in catalog_differences(&catalog_meta, &entry.meta) {
+                        problems.push(RegistryProblem::CatalogMismatch {
+                            id: line.id.to_owned(),
+                            field,
+                            catalog,
+                            item,
+                            location: location(&entry.meta),
+                        });
+                    }
+                    Arc::make_mut(&mut entry.meta).position = Some(line.position);
+                }
+                Err(_) => added.push(catalog_meta),
+            }
+        }
+    }
+    if added.is_empty() {
+        return;
+    }
+    for meta in added {
+        let id = meta.id.to_string();
+        registry.entries.push(Entry {
+            meta: Arc::new(meta),
+            factory: Arc::new(move |params: &toml::Table| {
+                reject_params(&id, params)?;
+                Ok(None)
+            }),
+            defaults: Vec::new,
+        });
+    }
+    registry.entries.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+}
+
+/// The metadata fields on which an implementation differs from its catalog line.
+fn catalog_differences(
+    catalog: &CheckMeta,
+    item: &CheckMeta,
+) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    let mut compare = |field: &'static str, a: String, b: String| {
+        if a != b {
+            out.push((field, a, b));
+        }
+    };
+    compare("title", catalog.title.to_string(), item.title.to_string());
+    compare("group", catalog.group.to_string(), item.group.to_string());
+    compare(
+        "severity",
+        catalog.severity.to_string(),
+        item.severity.to_string(),
+    );
+    compare("owner", catalog.owner.to_string(), item.owner.to_string());
+    compare(
+        "applicability",
+        catalog.applicability.to_string(),
+        item.applicability.to_string(),
+    );
+    compare("phase", catalog.phase.to_string(), item.phase.to_string());
+    out
 }
 
 fn reject_params(id: &str, params: &toml::Table) -> Result<(), ParamError> {
@@ -375,6 +509,22 @@ pub enum RegistryProblem {
         section: &'static str,
         /// The section the ID names.
         expected: &'static str,
+    },
+    /// An item implements a catalog line but its metadata disagrees with the line.
+    #[error(
+        "item `{id}` (defined at {location}) implements a catalog line but its {field} is `{item}` where the catalog says `{catalog}`; make them agree"
+    )]
+    CatalogMismatch {
+        /// The item.
+        id: String,
+        /// The field that differs.
+        field: &'static str,
+        /// The catalog's value.
+        catalog: String,
+        /// The item's value.
+        item: String,
+        /// Where the item is defined.
+        location: String,
     },
     /// Declared items that were not linked into the program.
     #[error(

@@ -10,30 +10,38 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::GateConfig;
 use crate::evidence::EvidenceRecord;
+use crate::records::Attestation;
+use crate::select::Selection;
 use crate::meta::{CheckMeta, Phase, Role, Severity};
 use crate::render::Format;
 use crate::status::Status;
 
-/// The content a digest covers, serialized in a fixed field order (and
-/// `serde_json` sorts the keys of evidence values), so the bytes are canonical.
+/// The report-level content a digest covers, serialized in a fixed field
+/// order; items enter through their own digests.
 #[derive(Serialize)]
 struct Canonical<'a> {
     schema: &'a str,
     project: &'a str,
     environment: &'a str,
     gate: &'a GateConfig,
-    items: Vec<CanonicalItem<'a>>,
+    selection: &'a Selection,
+    items: Vec<(&'a str, &'a str)>,
 }
 
+/// The content of one item that its digest covers (`serde_json` sorts the keys
+/// of evidence values, so the bytes are canonical).
 #[derive(Serialize)]
 struct CanonicalItem<'a> {
     id: &'a str,
+    title: &'a str,
     severity: Severity,
     owner: Role,
     phase: Phase,
     status: Status,
     message: &'a str,
     evidence: Option<CanonicalEvidence<'a>>,
+    attestation: Option<&'a Attestation>,
+    raw: Option<&'a RawResult>,
 }
 
 #[derive(Serialize)]
@@ -82,7 +90,9 @@ pub struct Report {
     pub generated_at: jiff::Timestamp,
     /// The version of preflight that made the report.
     pub preflight_version: String,
-    /// Every item, ordered by ID.
+    /// Which items the run covered (covered by the digest).
+    pub selection: Selection,
+    /// Every selected item, in checklist order (section, checklist line, ID).
     pub items: Vec<ReportItem>,
     /// Counts per status.
     pub summary: Summary,
@@ -90,8 +100,11 @@ pub struct Report {
     pub decision: Decision,
     /// The gate policy the decision applied (covered by the digest).
     pub gate: GateConfig,
-    /// Sign-offs presented to the gate, each marked valid or outdated.
+    /// Sign-offs presented to the gate, each marked valid or not.
     pub signoffs: Vec<Signoff>,
+    /// The final approval and go-live date, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<FinalApproval>,
     /// `sha256:` over the canonical content (see [`Report::compute_digest`]).
     pub digest: String,
 }
@@ -110,8 +123,38 @@ pub struct ReportItem {
     /// What the check observed, when it observed anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<EvidenceRecord>,
+    /// The attestation, waiver or not-applicable declaration that applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<Attestation>,
+    /// Under a waiver: what the check itself decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<RawResult>,
     /// How long the check ran, in milliseconds (0 for items that did not run).
     pub duration_ms: f64,
+    /// `sha256:` over the item's canonical content (see [`ReportItem::compute_digest`]).
+    #[serde(default)]
+    pub digest: String,
+}
+
+/// What a waived item's check decided, kept visible under the waiver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RawResult {
+    /// The check's own status.
+    pub status: Status,
+    /// The check's own message.
+    pub message: String,
+}
+
+impl RawResult {
+    /// A raw result.
+    #[must_use]
+    pub fn new(status: Status, message: impl Into<String>) -> Self {
+        RawResult {
+            status,
+            message: message.into(),
+        }
+    }
 }
 
 impl ReportItem {
@@ -127,8 +170,51 @@ impl ReportItem {
             status,
             message: message.into(),
             evidence: None,
+            attestation: None,
+            raw: None,
             duration_ms: 0.0,
+            digest: String::new(),
         }
+    }
+
+    /// Sets the attestation that applies.
+    #[must_use]
+    pub fn with_attestation(mut self, attestation: Option<Attestation>) -> Self {
+        self.attestation = attestation;
+        self
+    }
+
+    /// The digest of the item's content: ID, title, severity, owner, phase,
+    /// status, message, evidence (summary, values, artifact paths and hashes,
+    /// findings), attestation and raw result. Timestamps and durations are left out.
+    #[must_use]
+    pub fn compute_digest(&self) -> String {
+        let canonical = CanonicalItem {
+            id: &self.meta.id,
+            title: &self.meta.title,
+            severity: self.meta.severity,
+            owner: self.meta.owner,
+            phase: self.meta.phase,
+            status: self.status,
+            message: &self.message,
+            evidence: self.evidence.as_ref().map(|e| CanonicalEvidence {
+                summary: &e.summary,
+                values: &e.values,
+                artifacts: e
+                    .artifacts
+                    .iter()
+                    .map(|a| CanonicalArtifact {
+                        path: &a.path,
+                        sha256: &a.sha256,
+                        size: a.size,
+                    })
+                    .collect(),
+                findings: &e.findings,
+            }),
+            attestation: self.attestation.as_ref(),
+            raw: self.raw.as_ref(),
+        };
+        hash_json(&canonical)
     }
 
     /// Sets the duration.
@@ -214,6 +300,22 @@ pub enum Blocker {
     },
 }
 
+/// Whether a sign-off counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SignoffStatus {
+    /// It signed this report's digest (and its signature, if any, is good).
+    Valid,
+    /// It signed another digest: the evidence changed since; sign again.
+    Outdated,
+    /// Its signature does not verify: the record was changed or forged.
+    BadSignature,
+    /// The role's key is configured in `[gate.signing_keys]`, but the sign-off
+    /// is unsigned or signed by another key.
+    WrongKey,
+}
+
 /// A person's sign-off of one report digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -226,7 +328,15 @@ pub struct Signoff {
     pub date: jiff::civil::Date,
     /// The report digest that was signed.
     pub digest: String,
-    /// Whether `digest` is this report's digest; an outdated sign-off does not count.
+    /// The Ed25519 signature, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The signer's public key, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// Whether it counts, and if not why.
+    pub status: SignoffStatus,
+    /// Whether it counts (`status` is `valid`).
     #[serde(default)]
     pub valid: bool,
 }
@@ -245,55 +355,240 @@ impl Signoff {
             name: name.into(),
             date,
             digest: digest.into(),
+            signature: None,
+            public_key: None,
+            status: SignoffStatus::Outdated,
             valid: false,
+        }
+    }
+
+    /// Judges the sign-off against the report's `digest` and the gate's keys.
+    #[must_use]
+    pub fn judge(&self, digest: &str, gate: &GateConfig) -> SignoffStatus {
+        if let (Some(signature), Some(key)) = (&self.signature, &self.public_key) {
+            let message =
+                crate::signing::signoff_message(self.role, &self.name, self.date, &self.digest);
+            if crate::signing::verify(key, signature, &message).is_err() {
+                return SignoffStatus::BadSignature;
+            }
+        } else if self.signature.is_some() || self.public_key.is_some() {
+            return SignoffStatus::BadSignature;
+        }
+        if let Some(expected) = gate.signing_keys.get(&self.role)
+            && (self.signature.is_none()
+                || !self
+                    .public_key
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case(expected)))
+        {
+            return SignoffStatus::WrongKey;
+        }
+        if self.digest == digest {
+            SignoffStatus::Valid
+        } else {
+            SignoffStatus::Outdated
         }
     }
 }
 
+impl From<&crate::records::SignoffRecord> for Signoff {
+    fn from(record: &crate::records::SignoffRecord) -> Self {
+        Signoff {
+            signature: record.signature.clone(),
+            public_key: record.public_key.clone(),
+            ..Signoff::new(
+                record.role,
+                record.name.clone(),
+                record.date,
+                record.digest.clone(),
+            )
+        }
+    }
+}
+
+/// The final approval of the seed's sign-off section, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FinalApproval {
+    /// Who approved.
+    pub by: String,
+    /// When.
+    pub date: jiff::civil::Date,
+    /// The production go-live date.
+    pub go_live: jiff::civil::Date,
+    /// The digest approved.
+    pub digest: String,
+    /// Whether it approved this report's digest.
+    pub valid: bool,
+}
+
+/// Something in a saved report that does not match what it claims.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Tampering {
+    /// An item's content no longer matches its digest.
+    #[error(
+        "item `{id}`: its status, message, evidence or attestation was changed after the report was written (recorded digest {recorded}, content gives {computed})"
+    )]
+    Item {
+        /// The item.
+        id: String,
+        /// The digest in the report.
+        recorded: String,
+        /// The digest of its content.
+        computed: String,
+    },
+    /// The report's digest does not match its content.
+    #[error(
+        "the report digest {recorded} does not match its content ({computed}): items, selection, gate policy or project were changed"
+    )]
+    Digest {
+        /// The digest in the report.
+        recorded: String,
+        /// The digest of its content.
+        computed: String,
+    },
+    /// The summary counts do not match the items.
+    #[error("the summary counts do not match the items' statuses")]
+    Summary,
+    /// The decision does not follow from the items, gate and sign-offs.
+    #[error("the decision (ready = {recorded}) does not follow from the items and sign-offs (ready = {computed})")]
+    Decision {
+        /// The decision in the report.
+        recorded: bool,
+        /// The decision recomputed.
+        computed: bool,
+    },
+    /// A sign-off's recorded status differs from what its signature and digest give.
+    #[error(
+        "the {role} sign-off by {name} claims to be {recorded:?} but is {computed:?}"
+    )]
+    Signoff {
+        /// The role.
+        role: Role,
+        /// The signer.
+        name: String,
+        /// The status in the report.
+        recorded: SignoffStatus,
+        /// The status recomputed.
+        computed: SignoffStatus,
+    },
+}
+
+fn hash_json<T: Serialize>(value: &T) -> String {
+    use sha2::Digest as _;
+    let mut hasher = HashWriter(sha2::Sha256::new());
+    serde_json::to_writer(&mut hasher, value).expect("hashing cannot fail");
+    crate::evidence::format_sha256(&hasher.0.finalize())
+}
+
 impl Report {
     /// The digest over the content that matters: project, environment, the gate
-    /// policy, and for every item its ID, severity, owner, phase, status, message,
-    /// evidence summary and values, artifact paths and hashes, and findings. Timestamps, durations and sign-offs are
-    /// left out, so the same inputs give the same digest and any changed input
-    /// changes it.
+    /// policy, the selection, and every item's digest
+    /// ([`ReportItem::compute_digest`]) in report order. Timestamps, durations
+    /// and sign-offs are left out, so the same inputs give the same digest and
+    /// any changed input changes it.
+    ///
+    /// Uses the items' recorded digests; [`Report::seal`] computes them first.
     #[must_use]
     pub fn compute_digest(&self) -> String {
-        use sha2::Digest as _;
-        let canonical = Canonical {
+        hash_json(&Canonical {
             schema: &self.schema,
             project: &self.project,
             environment: &self.environment,
             gate: &self.gate,
+            selection: &self.selection,
             items: self
                 .items
                 .iter()
-                .map(|item| CanonicalItem {
-                    id: &item.meta.id,
-                    severity: item.meta.severity,
-                    owner: item.meta.owner,
-                    phase: item.meta.phase,
-                    status: item.status,
-                    message: &item.message,
-                    evidence: item.evidence.as_ref().map(|e| CanonicalEvidence {
-                        summary: &e.summary,
-                        values: &e.values,
-                        artifacts: e
-                            .artifacts
-                            .iter()
-                            .map(|a| CanonicalArtifact {
-                                path: &a.path,
-                                sha256: &a.sha256,
-                                size: a.size,
-                            })
-                            .collect(),
-                        findings: &e.findings,
-                    }),
-                })
+                .map(|item| (&*item.meta.id, item.digest.as_str()))
                 .collect(),
-        };
-        let mut hasher = HashWriter(sha2::Sha256::new());
-        serde_json::to_writer(&mut hasher, &canonical).expect("hashing cannot fail");
-        crate::evidence::format_sha256(&hasher.0.finalize())
+        })
+    }
+
+    /// Computes every item's digest, the summary, the report digest, then
+    /// judges the sign-offs and the approval and decides.
+    pub fn seal(&mut self) {
+        for item in &mut self.items {
+            item.digest = item.compute_digest();
+        }
+        self.summary = Summary::of(&self.items);
+        self.digest = self.compute_digest();
+        self.judge();
+    }
+
+    /// Judges sign-offs and approval against the current digest, and decides.
+    fn judge(&mut self) {
+        for signoff in &mut self.signoffs {
+            signoff.status = signoff.judge(&self.digest, &self.gate);
+            signoff.valid = signoff.status == SignoffStatus::Valid;
+        }
+        if let Some(approval) = &mut self.approval {
+            approval.valid = approval.digest == self.digest;
+        }
+        self.decision = crate::gate::decide(&self.gate, &self.items, &self.signoffs);
+    }
+
+    /// Checks a saved report against itself: every item's digest, the report
+    /// digest, the summary, every sign-off's signature and status, and the
+    /// decision. Returns everything that does not match (empty: untampered).
+    ///
+    /// ```
+    /// # use preflight_core::{CheckMeta, Config, Registry, Runner, Status};
+    /// let registry = Registry::builder()
+    ///     .add_attested(CheckMeta::new("ops.docs.runbooks", "Runbooks created").unwrap())
+    ///     .build()
+    ///     .unwrap();
+    /// let report = Runner::new(&registry, Config::default()).run().unwrap();
+    /// assert!(report.verify().is_empty());
+    ///
+    /// let mut forged = report.clone();
+    /// forged.items[0].status = Status::Pass;
+    /// let problems = forged.verify();
+    /// assert!(problems[0].to_string().contains("item `ops.docs.runbooks`"));
+    /// ```
+    #[must_use]
+    pub fn verify(&self) -> Vec<Tampering> {
+        let mut problems = Vec::new();
+        for item in &self.items {
+            let computed = item.compute_digest();
+            if computed != item.digest {
+                problems.push(Tampering::Item {
+                    id: item.meta.id.to_string(),
+                    recorded: item.digest.clone(),
+                    computed,
+                });
+            }
+        }
+        let computed = self.compute_digest();
+        if computed != self.digest {
+            problems.push(Tampering::Digest {
+                recorded: self.digest.clone(),
+                computed,
+            });
+        }
+        if Summary::of(&self.items) != self.summary {
+            problems.push(Tampering::Summary);
+        }
+        let mut recomputed = self.clone();
+        recomputed.judge();
+        for (recorded, computed) in self.signoffs.iter().zip(&recomputed.signoffs) {
+            if recorded.status != computed.status || recorded.valid != computed.valid {
+                problems.push(Tampering::Signoff {
+                    role: recorded.role,
+                    name: recorded.name.clone(),
+                    recorded: recorded.status,
+                    computed: computed.status,
+                });
+            }
+        }
+        if recomputed.decision != self.decision {
+            problems.push(Tampering::Decision {
+                recorded: self.decision.ready,
+                computed: recomputed.decision.ready,
+            });
+        }
+        problems
     }
 
     /// Whether the system may go live.

@@ -13,8 +13,10 @@ use crate::config::{Config, ConfigError, ConfigErrorKind};
 use crate::context::{Clock, Context, Extensions, Shared, SystemClock};
 use crate::evidence::EvidenceRecord;
 use crate::meta::{Applicability, CheckMeta, Kind, format_duration};
+use crate::records::{Approval, Attestation, AttestationStatus, Attestations};
 use crate::registry::Registry;
-use crate::report::{Report, ReportItem, SCHEMA, Signoff, Summary};
+use crate::report::{FinalApproval, RawResult, Report, ReportItem, SCHEMA, Signoff, Summary};
+use crate::select::Selection;
 use crate::status::Status;
 
 /// Watches a run's progress (a progress bar, a log). Called on the thread
@@ -58,6 +60,9 @@ pub struct Runner<'r> {
     extensions: Extensions,
     observer: Option<Box<dyn Observer + 'r>>,
     signoffs: Vec<Signoff>,
+    attestations: Option<Attestations>,
+    selection: Selection,
+    approval: Option<Approval>,
 }
 
 impl std::fmt::Debug for Runner<'_> {
@@ -88,7 +93,32 @@ impl<'r> Runner<'r> {
             extensions: Extensions::default(),
             observer: None,
             signoffs: Vec::new(),
+            attestations: None,
+            selection: Selection::default(),
+            approval: None,
         }
+    }
+
+    /// Applies attestations, waivers and not-applicable declarations; they are
+    /// checked against the registry before any check runs.
+    #[must_use]
+    pub fn attestations(mut self, attestations: Attestations) -> Self {
+        self.attestations = Some(attestations);
+        self
+    }
+
+    /// Runs only the selected items (default: every pre-launch item).
+    #[must_use]
+    pub fn selection(mut self, selection: Selection) -> Self {
+        self.selection = selection;
+        self
+    }
+
+    /// The final approval to show; it counts only for its digest.
+    #[must_use]
+    pub fn approval(mut self, approval: Option<Approval>) -> Self {
+        self.approval = approval;
+        self
     }
 
     /// Uses `clock` for every timestamp of the run.
@@ -126,13 +156,15 @@ impl<'r> Runner<'r> {
         self
     }
 
-    /// Runs every item and returns the report.
+    /// Runs every selected item and returns the report.
     ///
     /// # Errors
-    /// A [`ConfigError`] (exit code 2) when `[checks]` names an unknown item or
-    /// an item's parameters do not fit; every such problem is listed, and no
-    /// check runs.
+    /// A [`ConfigError`] (exit code 2) when `[checks]` names an unknown item,
+    /// an item's parameters do not fit, or an attestation names an unknown item
+    /// or declares an item not applicable that must apply; every such problem
+    /// is listed, and no check runs.
     pub fn run(mut self) -> Result<Report, ConfigError> {
+        self.validate_records()?;
         let plan = self.plan()?;
         let shared = Arc::new(Shared::new(
             std::mem::take(&mut self.config),
@@ -140,6 +172,7 @@ impl<'r> Runner<'r> {
             std::mem::take(&mut self.extensions),
         ));
         let mut items: Vec<Option<ReportItem>> = Vec::with_capacity(plan.len());
+        let mut waivers: Vec<(usize, Attestation)> = Vec::new();
         let mut jobs = Vec::new();
         for (index, step) in plan.into_iter().enumerate() {
             match step {
@@ -148,8 +181,12 @@ impl<'r> Runner<'r> {
                     check,
                     meta,
                     timeout,
+                    attestation,
                 } => {
                     items.push(None);
+                    if let Some(attestation) = attestation {
+                        waivers.push((index, attestation));
+                    }
                     jobs.push(Job {
                         index,
                         check,
@@ -167,11 +204,41 @@ impl<'r> Runner<'r> {
         for (index, item) in execute(jobs, workers, observer) {
             items[index] = Some(item);
         }
+        let today = self.today();
+        for (index, attestation) in waivers {
+            if let Some(item) = items[index].take() {
+                items[index] = Some(apply_to_result(item, attestation, today));
+            }
+        }
         let items: Vec<ReportItem> = items
             .into_iter()
             .map(|item| item.expect("every planned item has a result"))
             .collect();
-        Ok(assemble(&shared, items, self.signoffs))
+        let approval = self.approval.take();
+        let selection = std::mem::take(&mut self.selection);
+        Ok(assemble(&shared, items, self.signoffs, selection, approval))
+    }
+
+    fn today(&self) -> jiff::civil::Date {
+        self.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+    }
+
+    fn validate_records(&self) -> Result<(), ConfigError> {
+        let Some(attestations) = &self.attestations else {
+            return Ok(());
+        };
+        let allow = crate::config::glob_set(&self.config.gate.allow_not_applicable).map_err(
+            |e| ConfigError {
+                path: self.config.path.clone(),
+                kind: ConfigErrorKind::Checks(vec![format!("[gate]: `allow_not_applicable`: {e}")]),
+            },
+        )?;
+        attestations
+            .validate(self.registry, &allow)
+            .map_err(|e| ConfigError {
+                path: Some(e.path),
+                kind: ConfigErrorKind::Records(e.problems),
+            })
     }
 
     /// Builds every item from its configuration, collecting every problem.
@@ -185,8 +252,17 @@ impl<'r> Runner<'r> {
             }
         }
         let mut plan = Vec::with_capacity(self.registry.len());
-        for entry in self.registry.entries() {
+        let today = self.today();
+        for entry in self.registry.in_checklist_order() {
+            if !self.selection.matches(entry.meta()) {
+                continue;
+            }
             let meta = entry.meta().clone();
+            let attestation = self
+                .attestations
+                .as_ref()
+                .and_then(|a| a.current(&meta.id))
+                .cloned();
             let check_config = self.config.checks.get(&*meta.id);
             if let Some(cfg) = check_config.filter(|c| !c.enabled) {
                 let reason = cfg.reason.clone().unwrap_or_default();
@@ -202,14 +278,22 @@ impl<'r> Runner<'r> {
                 Err(e) => problems.push(e.to_string()),
                 Ok(None) => {
                     debug_assert_eq!(meta.kind, Kind::Attested);
-                    let message = format!("awaiting attestation (owner: {})", meta.owner.title());
-                    plan.push(Step::Done(Box::new(ReportItem::new(
-                        meta.clone(),
-                        Status::Pending,
-                        message,
-                    ))));
+                    plan.push(Step::Done(Box::new(attested(meta, attestation, today))));
                 }
                 Ok(Some(check)) => {
+                    // A current not-applicable declaration, or any expired
+                    // record other than a plain attestation, decides without the check.
+                    if let Some(record) = attestation.as_ref().filter(|r| {
+                        r.status == AttestationStatus::NotApplicable
+                            || (r.status == AttestationStatus::Waived && r.is_expired(today))
+                    }) {
+                        plan.push(Step::Done(Box::new(attested(
+                            meta,
+                            Some(record.clone()),
+                            today,
+                        ))));
+                        continue;
+                    }
                     let timeout = check_config
                         .and_then(|c| c.timeout)
                         .or(meta.timeout)
@@ -218,6 +302,7 @@ impl<'r> Runner<'r> {
                         check,
                         meta,
                         timeout,
+                        attestation,
                     });
                 }
             }
@@ -239,7 +324,85 @@ enum Step {
         check: Box<dyn Check>,
         meta: Arc<CheckMeta>,
         timeout: Duration,
+        attestation: Option<Attestation>,
     },
+}
+
+/// The result of an item decided by its record alone: attested items, and
+/// automated items declared not applicable or whose waiver expired.
+fn attested(meta: Arc<CheckMeta>, record: Option<Attestation>, today: jiff::civil::Date) -> ReportItem {
+    let Some(record) = record else {
+        let message = format!(
+            "awaiting attestation (owner: {}): run `preflight attest {} --by NAME --role {} --evidence TEXT`",
+            meta.owner.title(),
+            meta.id,
+            meta.owner
+        );
+        return ReportItem::new(meta, Status::Pending, message);
+    };
+    let who = format!("{} ({})", record.by, record.role.title());
+    let (status, message) = if record.is_expired(today) {
+        (
+            Status::Stale,
+            format!(
+                "the {} record by {who} of {} expired on {}: review the item and attest again (review quarterly)",
+                record.status, record.date, record.expires
+            ),
+        )
+    } else {
+        match record.status {
+            AttestationStatus::Done => (
+                Status::Pass,
+                format!(
+                    "attested by {who} on {}: {}",
+                    record.date,
+                    record.evidence.as_deref().unwrap_or_default()
+                ),
+            ),
+            AttestationStatus::NotApplicable => (
+                Status::NotApplicable,
+                format!(
+                    "declared not applicable by {who} on {}: {}",
+                    record.date,
+                    record.justification.as_deref().unwrap_or_default()
+                ),
+            ),
+            AttestationStatus::Waived => (
+                Status::Waived,
+                format!(
+                    "waived by {who} until {}: {}",
+                    record.expires,
+                    record.justification.as_deref().unwrap_or_default()
+                ),
+            ),
+        }
+    };
+    let raw = (record.status == AttestationStatus::Waived && meta.kind == Kind::Attested)
+        .then(|| RawResult::new(Status::Pending, "awaiting attestation"));
+    let mut item = ReportItem::new(meta, status, message).with_attestation(Some(record));
+    item.raw = raw;
+    item
+}
+
+/// Applies a record to an automated item's result: a current waiver turns a
+/// result that is not satisfied into `waived`, keeping the raw result visible;
+/// a plain attestation is attached but the check decides.
+fn apply_to_result(mut item: ReportItem, record: Attestation, today: jiff::civil::Date) -> ReportItem {
+    if record.status == AttestationStatus::Waived
+        && !record.is_expired(today)
+        && !item.status.is_satisfied()
+    {
+        item.raw = Some(RawResult::new(item.status, std::mem::take(&mut item.message)));
+        item.status = Status::Waived;
+        item.message = format!(
+            "waived by {} ({}) until {}: {}",
+            record.by,
+            record.role.title(),
+            record.expires,
+            record.justification.as_deref().unwrap_or_default()
+        );
+    }
+    item.with_attestation(Some(record))
 }
 
 struct Job {
@@ -461,8 +624,14 @@ fn to_item(cx: &Context, result: std::thread::Result<Result<Outcome, CheckError>
     }
 }
 
-/// Summary, digest and decision over finished items.
-fn assemble(shared: &Shared, items: Vec<ReportItem>, mut signoffs: Vec<Signoff>) -> Report {
+/// Summary, digests and decision over finished items.
+fn assemble(
+    shared: &Shared,
+    items: Vec<ReportItem>,
+    signoffs: Vec<Signoff>,
+    selection: Selection,
+    approval: Option<Approval>,
+) -> Report {
     let config = &shared.config;
     let mut report = Report {
         schema: SCHEMA.to_owned(),
@@ -470,19 +639,24 @@ fn assemble(shared: &Shared, items: Vec<ReportItem>, mut signoffs: Vec<Signoff>)
         environment: config.project.environment.clone(),
         generated_at: shared.clock.now(),
         preflight_version: env!("CARGO_PKG_VERSION").to_owned(),
-        summary: Summary::of(&items),
+        selection,
+        summary: Summary::default(),
         items,
         decision: crate::report::Decision {
             ready: false,
             blocking: Vec::new(),
         },
         gate: config.gate.clone(),
-        signoffs: Vec::new(),
+        signoffs,
+        approval: approval.map(|a| FinalApproval {
+            by: a.by,
+            date: a.date,
+            go_live: a.go_live,
+            digest: a.digest,
+            valid: false,
+        }),
         digest: String::new(),
     };
-    report.digest = report.compute_digest();
-    report.decision =
-        crate::gate::decide(&config.gate, &report.items, &mut signoffs, &report.digest);
-    report.signoffs = signoffs;
+    report.seal();
     report
 }

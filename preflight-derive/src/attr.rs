@@ -183,6 +183,7 @@ pub(crate) struct ItemAttrs<'a> {
     pub(crate) evidence_ttl: Slot<Valued<u64>>,
     pub(crate) tags: Slot<Vec<LitStr>>,
     pub(crate) refs: Slot<Vec<LitStr>>,
+    pub(crate) inputs: Slot<Vec<LitStr>>,
     pub(crate) remediation: Slot<LitStr>,
     /// Known keys that unknown keys look like misspellings of (already
     /// reported, so not reported again as missing).
@@ -205,6 +206,7 @@ pub(crate) const ITEM_KEYS: &[&str] = &[
     "evidence_ttl",
     "tags",
     "refs",
+    "inputs",
     "remediation",
 ];
 
@@ -294,6 +296,7 @@ fn item_key(
         }),
         "tags" => keys.strings(&mut out.tags, meta),
         "refs" => keys.strings(&mut out.refs, meta),
+        "inputs" => keys.strings(&mut out.inputs, meta),
         "remediation" => keys.string(&mut out.remediation, meta, |lit| {
             non_empty(lit, "remediation")
         }),

@@ -23,6 +23,7 @@ pub(crate) struct ValidItem<'i, 'a> {
     pub(crate) evidence_ttl_ms: Option<u64>,
     pub(crate) tags: &'i [LitStr],
     pub(crate) refs: &'i [LitStr],
+    pub(crate) inputs: &'i [LitStr],
     pub(crate) remediation: Option<&'i LitStr>,
 }
 
@@ -72,6 +73,7 @@ pub(crate) fn item<'i, 'a>(cx: &Ctxt, item: &'i Item<'a>) -> Option<ValidItem<'i
         evidence_ttl_ms: item.attrs.evidence_ttl.value().map(|v| v.value),
         tags: item.attrs.tags.value().map_or(&[], Vec::as_slice),
         refs: item.attrs.refs.value().map_or(&[], Vec::as_slice),
+        inputs: item.attrs.inputs.value().map_or(&[], Vec::as_slice),
         remediation: item.attrs.remediation.value(),
     })
 }

@@ -82,6 +82,8 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
     let tag_count = v.tags.len();
     let refs = v.refs.iter().map(syn::LitStr::value);
     let ref_count = v.refs.len();
+    let inputs = v.inputs.iter().map(syn::LitStr::value);
+    let input_count = v.inputs.len();
     let param_count = item.fields.len();
     let params = item.fields.iter().map(|field| {
         let name = &field.name;
@@ -94,6 +96,7 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
     let line = quote_spanned!(span=> ::core::line!());
 
     let from_params = from_params(item);
+    let param_defaults = param_defaults(item);
     let into_check = match v.kind {
         // A missing `impl Check` shows as an unmet bound on the struct's name.
         Kind::Automated => quote_spanned!(span=> ::preflight_core::__private::boxed_check(self)),
@@ -107,6 +110,9 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
             ];
             static __PREFLIGHT_REFS: [::preflight_core::__private::CowStr<'static, str>; #ref_count] = [
                 #(::preflight_core::__private::CowStr::Borrowed(#refs)),*
+            ];
+            static __PREFLIGHT_INPUTS: [::preflight_core::__private::CowStr<'static, str>; #input_count] = [
+                #(::preflight_core::__private::CowStr::Borrowed(#inputs)),*
             ];
             static __PREFLIGHT_PARAMS: [::preflight_core::meta::ParamMeta; #param_count] = [
                 #(#params),*
@@ -127,6 +133,7 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
                 refs: &__PREFLIGHT_REFS,
                 remediation: #remediation,
                 description: #description,
+                inputs: &__PREFLIGHT_INPUTS,
                 params: &__PREFLIGHT_PARAMS,
                 file: ::core::file!(),
                 line: #line,
@@ -146,6 +153,8 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
                     #from_params
                 }
 
+                #param_defaults
+
                 fn into_check(
                     self,
                 ) -> ::preflight_core::__private::Option<::std::boxed::Box<dyn ::preflight_core::Check>> {
@@ -157,6 +166,28 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
                 ::preflight_core::__private::Registration::new::<#ident>()
             }
         };
+    }
+}
+
+/// `param_defaults`, for structs with parameters: each field of `Default`,
+/// shown as TOML when its type is `Serialize`.
+fn param_defaults(item: &ast::Item<'_>) -> TokenStream {
+    if !matches!(item.shape, Shape::Named) {
+        return TokenStream::new();
+    }
+    let ident = item.ident();
+    let default = quote_spanned!(ident.span()=> <#ident as ::core::default::Default>::default());
+    let shown = item.fields.iter().map(|field| {
+        let member = field.ident;
+        quote!((&::preflight_core::__private::ShowDefault(&this.#member)).show())
+    });
+    quote! {
+        fn param_defaults() -> ::std::vec::Vec<::preflight_core::__private::Option<::preflight_core::__private::String>> {
+            #[allow(unused_imports)]
+            use ::preflight_core::__private::{ShowFallback as _, ShowSerialize as _};
+            let this: Self = #default;
+            ::std::vec![#(#shown),*]
+        }
     }
 }
 

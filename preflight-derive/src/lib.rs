@@ -49,6 +49,7 @@
 //! | `phase` | no | `pre-launch` (default), `post-launch-week-1`, `post-launch-weeks-2-4`, `post-launch-month-1` |
 //! | `timeout`, `evidence_ttl` | no | durations such as `30s`, `5m`, `90d`, `1h 30m` (no months or years) |
 //! | `tags`, `refs` | no | lists of strings |
+//! | `inputs` | no | the shared inputs the check reads (`[inputs.<name>]` in `preflight.toml`), for `preflight explain` |
 //! | `remediation` | no | what to do when the item does not pass |
 //!
 //! The struct's doc comment is the item's description; its named fields are

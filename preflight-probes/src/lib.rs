@@ -5,4 +5,5 @@
 //! ([`cli::main`]). The seed catalog and the probes by area build on it.
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod cli;

@@ -13,13 +13,13 @@ use std::io;
 use anstyle::{AnsiColor, Style};
 
 use super::{
-    GroupItems, MAX_FINDINGS, Render, blockers, count, decision_headline, is_signoff_blocking,
-    one_line, remediation, section_heading, sections, short_digest, signoffs_of, summary_line,
-    tally, timestamp,
+    GroupItems, MAX_FINDINGS, Render, blockers, count, decision_headline, one_line, record_line,
+    remediation, section_heading, sections, selection_line, short_digest, signoffs_of,
+    summary_line, tally, timestamp,
 };
 use crate::evidence::EvidenceRecord;
 use crate::meta::Role;
-use crate::report::{Blocker, Report, ReportItem};
+use crate::report::{Blocker, Report, ReportItem, SignoffStatus};
 use crate::status::Status;
 
 /// The report for a terminal.
@@ -218,6 +218,7 @@ impl Writer<'_> {
 
     fn report(&mut self, report: &Report) {
         self.header(report);
+        self.stale(report);
         let mut uncovered = Vec::new();
         for section in sections(report) {
             let heading = section_heading(section.section);
@@ -282,6 +283,32 @@ impl Writer<'_> {
             &[(decision_style(report), &verdict), (PLAIN, &detail)],
         );
         self.field("summary", &[(PLAIN, &summary_line(&report.summary))]);
+        if !report.selection.is_default() {
+            self.field("selection", &[(PLAIN, &selection_line(report))]);
+        }
+    }
+
+    /// Expired attestations and waivers first: they are the records people
+    /// must renew, and they are easy to miss among 240 items.
+    fn stale(&mut self, report: &Report) {
+        let stale: Vec<&ReportItem> = report
+            .items
+            .iter()
+            .filter(|i| i.status == Status::Stale)
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        self.blank();
+        let heading = format!(
+            "Stale records ({}): expired attestations and waivers, review and attest again",
+            stale.len()
+        );
+        let heading = self.paint(YELLOW.bold(), &heading);
+        self.line(&heading);
+        for item in stale {
+            self.badged(badge(item.status), &item.meta.id, &[(PLAIN, &item.message)]);
+        }
     }
 
     fn group(&mut self, group: &GroupItems<'_>) {
@@ -300,6 +327,13 @@ impl Writer<'_> {
         );
         if !item.message.is_empty() {
             self.note(&[(PLAIN, &item.message)]);
+        }
+        if let Some(raw) = &item.raw {
+            let (label, style) = badge(raw.status);
+            self.detail("check says", &[(style, label), (PLAIN, &raw.message)]);
+        }
+        if let Some(record) = &item.attestation {
+            self.detail("record", &[(PLAIN, &record_line(record))]);
         }
         if let Some(evidence) = &item.evidence {
             self.evidence(evidence);
@@ -379,10 +413,11 @@ impl Writer<'_> {
         for &role in Role::ALL {
             let before = rows.len();
             for signoff in signoffs_of(report, role) {
-                let (state, style) = if signoff.valid {
-                    ("valid", GREEN)
-                } else {
-                    ("outdated: signed another digest", YELLOW)
+                let (state, style) = match signoff.status {
+                    SignoffStatus::Valid => ("valid", GREEN),
+                    SignoffStatus::Outdated => ("outdated: signed another digest", YELLOW),
+                    SignoffStatus::BadSignature => ("bad signature: the record was changed", RED),
+                    SignoffStatus::WrongKey => ("not signed with the role's key", RED),
                 };
                 let cells = [
                     role.title().to_owned(),
@@ -393,7 +428,7 @@ impl Writer<'_> {
                 rows.push((cells, state, style));
             }
             if rows.len() == before {
-                let (state, style) = if is_signoff_blocking(&report.decision, role) {
+                let (state, style) = if report.gate.required_roles.contains(&role) {
                     ("missing", RED)
                 } else {
                     ("not signed (not required)", DIM)
@@ -426,6 +461,21 @@ impl Writer<'_> {
         for (cells, state, style) in &rows {
             let line = format!("{}{}", pad(cells), self.paint(*style, state));
             self.line(&line);
+        }
+        if let Some(approval) = &report.approval {
+            let state = if approval.valid {
+                "approves this report"
+            } else {
+                "approved another digest: approve this report again"
+            };
+            let text = format!(
+                "approved by {} on {}, go-live {} ({state})",
+                one_line(&approval.by),
+                approval.date,
+                approval.go_live
+            );
+            self.blank();
+            self.field("final", &[(PLAIN, &text)]);
         }
     }
 }
@@ -528,6 +578,7 @@ mod tests {
     #[test]
     fn a_ready_report_says_so() {
         let mut report = sample();
+        report.gate.required_roles = vec![Role::RiskManager];
         report.decision = crate::report::Decision {
             ready: true,
             blocking: Vec::new(),
@@ -545,7 +596,7 @@ mod tests {
         // Roles the gate does not require are not reported missing.
         assert!(
             text.contains(
-                "DevOps Lead         -     -           -              not signed (not required)"
+                "DevOps Lead         -     -           -                    not signed (not required)"
             ),
             "{text}"
         );

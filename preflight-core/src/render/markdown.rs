@@ -12,11 +12,11 @@ use std::io;
 
 use super::{
     MAX_FINDINGS, Render, SectionItems, blockers, count, decision_headline, one_line, remediation,
-    section_heading, sections, short_digest, signoffs_of, summary_line, timestamp,
+    record_line, section_heading, sections, short_digest, signoffs_of, summary_line, timestamp,
 };
 use crate::evidence::EvidenceRecord;
 use crate::meta::{Role, Section};
-use crate::report::{Blocker, Report, ReportItem};
+use crate::report::{Blocker, Report, ReportItem, SignoffStatus};
 
 /// The report as the seed checklist's Markdown, boxes ticked from the statuses.
 #[derive(Debug, Clone, Copy, Default)]
@@ -95,6 +95,17 @@ fn write_item(doc: &mut String, item: &ReportItem) {
         doc.push('\n');
     } else {
         let _ = writeln!(doc, ": {}", text(&item.message));
+    }
+    if let Some(raw) = &item.raw {
+        let _ = writeln!(
+            doc,
+            "  - Check says: **{}**: {}",
+            raw.status,
+            text(&raw.message)
+        );
+    }
+    if let Some(record) = &item.attestation {
+        let _ = writeln!(doc, "  - Record: {}", text(&record_line(record)));
     }
     if let Some(evidence) = &item.evidence {
         write_evidence(doc, evidence);
@@ -186,13 +197,23 @@ fn write_signoff(doc: &mut String, report: &Report) {
         let mut signed = false;
         for signoff in signoffs_of(report, role) {
             signed = true;
+            let signature = if signoff.signature.is_some() {
+                "ed25519, "
+            } else {
+                ""
+            };
+            let state = match signoff.status {
+                SignoffStatus::Valid => "valid",
+                SignoffStatus::Outdated => "outdated",
+                SignoffStatus::BadSignature => "bad signature",
+                SignoffStatus::WrongKey => "wrong key",
+            };
             let _ = writeln!(
                 doc,
-                "| {} | {} | {} {} | {} |",
+                "| {} | {} | {} ({signature}{state}) | {} |",
                 cell(role.title()),
                 cell(&signoff.name),
                 code(short_digest(&signoff.digest)),
-                if signoff.valid { "valid" } else { "outdated" },
                 signoff.date
             );
         }
@@ -201,9 +222,26 @@ fn write_signoff(doc: &mut String, report: &Report) {
         }
     }
     let _ = writeln!(doc, "\n### Final Approval\n");
-    let _ = writeln!(doc, "**Approved by:** {BLANK}\n");
-    let _ = writeln!(doc, "**Date:** {BLANK}\n");
-    let _ = writeln!(doc, "**Production Go-Live Date:** {BLANK}");
+    match &report.approval {
+        Some(approval) => {
+            let note = if approval.valid {
+                String::new()
+            } else {
+                format!(
+                    " (approved digest {}, not this report's: approve again)",
+                    code(short_digest(&approval.digest))
+                )
+            };
+            let _ = writeln!(doc, "**Approved by:** {}{note}\n", text(&approval.by));
+            let _ = writeln!(doc, "**Date:** {}\n", approval.date);
+            let _ = writeln!(doc, "**Production Go-Live Date:** {}", approval.go_live);
+        }
+        None => {
+            let _ = writeln!(doc, "**Approved by:** {BLANK}\n");
+            let _ = writeln!(doc, "**Date:** {BLANK}\n");
+            let _ = writeln!(doc, "**Production Go-Live Date:** {BLANK}");
+        }
+    }
 }
 
 /// User text escaped for inline Markdown, on one line.
@@ -372,9 +410,11 @@ mod tests {
     fn signoff_table_marks_outdated_signatures() {
         let doc = render();
         assert!(
-            doc.contains("| Tech Lead | Ada | `sha256:old` outdated | 2025-03-10 |\n"),
+            doc.contains("| Tech Lead | Ada | `sha256:old` (outdated) | 2025-03-10 |\n"),
             "{doc}"
         );
+        assert!(doc.contains("| Risk Manager | Rita | `sha256:"), "{doc}");
+        assert!(doc.contains("` (valid) | 2025-03-14 |"), "{doc}");
         assert!(doc.contains("| Legal/Compliance | | | |\n"), "{doc}");
     }
 

@@ -145,12 +145,39 @@ pub(crate) fn signoffs_of(report: &Report, role: Role) -> impl Iterator<Item = &
     report.signoffs.iter().filter(move |s| s.role == role)
 }
 
-/// Whether the decision lists `role` as a missing sign-off, i.e. the gate requires it.
-pub(crate) fn is_signoff_blocking(decision: &Decision, role: Role) -> bool {
-    decision
-        .blocking
-        .iter()
-        .any(|b| matches!(b, Blocker::Signoff { role: r, .. } if *r == role))
+/// One line about an attestation record: what, who, when, until when, and why.
+pub(crate) fn record_line(record: &crate::records::Attestation) -> String {
+    let mut line = format!(
+        "{} by {} ({}) on {}, expires {}",
+        record.status,
+        one_line(&record.by),
+        record.role.title(),
+        record.date,
+        record.expires
+    );
+    if let Some(evidence) = &record.evidence {
+        line.push_str(&format!("; evidence: {}", one_line(evidence)));
+    }
+    if let Some(justification) = &record.justification {
+        line.push_str(&format!("; justification: {}", one_line(justification)));
+    }
+    line
+}
+
+/// The selection of a run that is not the default, for headers.
+pub(crate) fn selection_line(report: &Report) -> String {
+    let selection = &report.selection;
+    let mut parts = Vec::new();
+    if !selection.ids.is_empty() {
+        parts.push(format!("IDs {}", selection.ids.join(", ")));
+    }
+    if !selection.sections.is_empty() {
+        let names: Vec<&str> = selection.sections.iter().map(|s| s.slug()).collect();
+        parts.push(format!("sections {}", names.join(", ")));
+    }
+    let phases: Vec<&str> = selection.phases.iter().map(|p| p.slug()).collect();
+    parts.push(format!("phases {}", phases.join(", ")));
+    parts.join("; ")
 }
 
 /// What to do about an item, shown when it is unsatisfied and was evaluated
@@ -260,6 +287,7 @@ pub(crate) fn one_line(text: &str) -> Cow<'_, str> {
 pub(crate) mod tests {
     use super::*;
     use crate::meta::CheckMeta;
+    use crate::records::{Attestation, AttestationStatus};
 
     pub(crate) fn item(id: &'static str, status: Status) -> ReportItem {
         ReportItem::new(CheckMeta::new(id, id).unwrap(), status, "msg")
@@ -272,6 +300,7 @@ pub(crate) mod tests {
             environment: "production".to_owned(),
             generated_at: "2025-03-14T09:30:00Z".parse().unwrap(),
             preflight_version: "0.0.0".to_owned(),
+            selection: crate::select::Selection::default(),
             summary: Summary::of(&items),
             items,
             decision: Decision {
@@ -280,6 +309,7 @@ pub(crate) mod tests {
             },
             gate: crate::config::GateConfig::default(),
             signoffs: Vec::new(),
+            approval: None,
             digest: "sha256:0123456789abcdef0123".to_owned(),
         }
     }
@@ -343,6 +373,44 @@ pub(crate) mod tests {
                 "awaiting attestation (owner: Legal/Compliance)",
             ),
             ReportItem::new(
+                meta("ops.docs.runbooks", "Runbooks created for common operations"),
+                Status::Stale,
+                "the done record by Sam (DevOps Lead) of 2024-11-01 expired on 2025-01-30: review the item and attest again (review quarterly)",
+            )
+            .with_attestation(Some(
+                Attestation::new(
+                    "ops.docs.runbooks",
+                    AttestationStatus::Done,
+                    "Sam",
+                    Role::DevopsLead,
+                    jiff::civil::date(2024, 11, 1),
+                )
+                .with_evidence("https://wiki.example/runbooks"),
+            )),
+            {
+                let mut item = ReportItem::new(
+                    meta("trading.market-data.data-latency", "Data latency measured and acceptable"),
+                    Status::Waived,
+                    "waived by Rita (Risk Manager) until 2025-04-30: the feed vendor switch lands in April",
+                )
+                .with_attestation(Some(
+                    Attestation::new(
+                        "trading.market-data.data-latency",
+                        AttestationStatus::Waived,
+                        "Rita",
+                        Role::RiskManager,
+                        jiff::civil::date(2025, 3, 1),
+                    )
+                    .with_justification("the feed vendor switch lands in April")
+                    .with_expires(jiff::civil::date(2025, 4, 30)),
+                ));
+                item.raw = Some(crate::report::RawResult::new(
+                    Status::Fail,
+                    "p99 latency 140 ms (limit 100 ms)",
+                ));
+                item
+            },
+            ReportItem::new(
                 meta(
                     "post-launch.week-1.monitor-alerts",
                     "Monitor all alerts and dashboards daily",
@@ -352,19 +420,23 @@ pub(crate) mod tests {
             ),
         ];
         let mut report = report(items);
-        let mut signoffs = vec![Signoff::new(
+        report.signoffs = vec![Signoff::new(
             Role::TechLead,
             "Ada",
             jiff::civil::date(2025, 3, 10),
             "sha256:old",
         )];
-        report.decision = crate::gate::decide(
-            &crate::config::GateConfig::default(),
-            &report.items,
-            &mut signoffs,
-            &report.digest,
+        report.seal();
+        let mut current = Signoff::new(
+            Role::RiskManager,
+            "Rita",
+            jiff::civil::date(2025, 3, 14),
+            report.digest.clone(),
         );
-        report.signoffs = signoffs;
+        current.valid = true;
+        current.status = crate::report::SignoffStatus::Valid;
+        report.signoffs.push(current);
+        report.seal();
         report
     }
 
