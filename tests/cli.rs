@@ -117,6 +117,10 @@ fn list_prints_every_item() {
     let out = run(trading_desk().args(["list", "--format", "json"]));
     assert_eq!(out.status.code(), Some(0));
     let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(items.len(), 6);
-    assert_eq!(items[0]["id"], "legal.desk.venue-agreements");
+    // The seed catalog's 240 lines, in checklist order, then the desk's own 6 items.
+    assert_eq!(items.len(), 246);
+    assert_eq!(items[0]["id"], "code.review.peer-reviewed");
+    assert_eq!(items[245]["id"], "post-launch.month-1.plan-next-iteration");
+    assert!(items.iter().any(|i| i["id"] == "legal.desk.venue-agreements"));
+    assert!(items.iter().any(|i| i["id"] == "trading.desk.fix-session"));
 }

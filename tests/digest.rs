@@ -116,8 +116,24 @@ fn a_tampered_saved_report_no_longer_matches_its_digest() {
         report.digest,
         "a saved report round-trips"
     );
-    tampered.items[1].evidence.as_mut().unwrap().values["max_drawdown"] = serde_json::json!(0.01);
+    assert!(tampered.verify().is_empty(), "{:?}", tampered.verify());
+    let item = tampered
+        .items
+        .iter_mut()
+        .find(|i| i.evidence.as_ref().is_some_and(|e| e.values.get("max_drawdown").is_some()))
+        .expect("an item with a drawdown in its evidence");
+    let id = item.meta.id.to_string();
+    item.evidence.as_mut().unwrap().values["max_drawdown"] = serde_json::json!(0.01);
+    let problems = tampered.verify();
+    assert!(
+        problems[0].to_string().contains(&format!("item `{id}`")),
+        "verify names the edited item: {problems:?}"
+    );
+    // Re-sealing the item hides nothing: the report digest no longer matches.
+    let item = tampered.items.iter_mut().find(|i| i.meta.id == id).unwrap();
+    item.digest = item.compute_digest();
     assert_ne!(tampered.compute_digest(), report.digest);
+    assert!(!tampered.verify().is_empty());
 }
 
 #[test]

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use preflight_core::{Artifact, CheckError};
 
+/// The day the demo desk is judged on (its records are dated around it).
+pub(crate) const AS_OF: &str = "2026-11-24T07:30:00Z";
+
 /// The embedded `preflight.toml`.
 pub(crate) const CONFIG: &str = include_str!("data/preflight.toml");
 

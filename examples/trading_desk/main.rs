@@ -24,8 +24,12 @@ preflight_core::provider! {
 }
 
 fn main() -> ExitCode {
-    let providers = [items()];
+    // The seed catalog (every checklist line) and the desk's own items.
+    let providers = [preflight_probes::items(), items()];
     let app = preflight_probes::cli::App::new("trading_desk", &providers)
-        .default_config(data::CONFIG, data::root());
+        .default_config(data::CONFIG, data::root())
+        // The desk's records are dated; judging them as of a fixed day keeps
+        // the demo's report the same on every run.
+        .as_of(data::AS_OF.parse().expect("a valid timestamp"));
     preflight_probes::cli::main(&app)
 }

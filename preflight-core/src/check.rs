@@ -53,6 +53,7 @@ pub trait ChecklistItem: Sized + Send + Sync + 'static {
     /// The default of each parameter, in the order of
     /// [`CheckMeta::params`], shown as a TOML value; `None` where the type
     /// cannot be shown. Used by `preflight explain`.
+    #[must_use]
     fn param_defaults() -> Vec<Option<String>> {
         Vec::new()
     }

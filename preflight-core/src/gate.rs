@@ -18,7 +18,7 @@ pub fn decide(gate: &GateConfig, items: &[ReportItem], signoffs: &[Signoff]) -> 
         })
         .collect();
     // Stable: report order within a severity.
-    items.sort_by(|a, b| b.meta.severity.cmp(&a.meta.severity));
+    items.sort_by_key(|item| std::cmp::Reverse(item.meta.severity));
     let mut blocking: Vec<Blocker> = items
         .into_iter()
         .map(|item| Blocker::Item {

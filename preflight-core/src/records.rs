@@ -337,8 +337,8 @@ impl Attestations {
         push_str(&mut block, "status", &record.status.to_string());
         push_str(&mut block, "by", &record.by);
         push_str(&mut block, "role", record.role.slug());
-        block.push_str(&format!("date = {}\n", record.date));
-        block.push_str(&format!("expires = {}\n", record.expires));
+        push_raw(&mut block, "date", record.date);
+        push_raw(&mut block, "expires", record.expires);
         if let Some(evidence) = &record.evidence {
             push_str(&mut block, "evidence", evidence);
         }
@@ -351,6 +351,7 @@ impl Attestations {
     }
 }
 
+#[allow(clippy::needless_pass_by_value)] // Consumed field by field below.
 fn attestation(raw: RawAttestation, line: usize) -> Result<Attestation, Vec<String>> {
     let mut problems = Vec::new();
     let item = raw.item.trim().to_owned();
@@ -407,6 +408,12 @@ fn attestation(raw: RawAttestation, line: usize) -> Result<Attestation, Vec<Stri
         justification,
         line,
     })
+}
+
+/// `key = value` for values TOML writes bare (dates).
+fn push_raw(block: &mut String, key: &str, value: impl fmt::Display) {
+    use fmt::Write as _;
+    let _ = writeln!(block, "{key} = {value}");
 }
 
 /// `key = "value"` with TOML escaping.
@@ -497,7 +504,8 @@ pub struct SignoffRecord {
     pub line: usize,
 }
 
-/// The `[approval]` table: the final approval and the go-live date.
+/// An `[[approval]]` record: the final approval and the go-live date (the
+/// last record counts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Approval {
@@ -536,7 +544,8 @@ struct RawApproval {
 struct RawSignoffsFile {
     #[serde(default)]
     signoff: Vec<toml::Spanned<RawSignoff>>,
-    approval: Option<toml::Spanned<RawApproval>>,
+    #[serde(default)]
+    approval: Vec<toml::Spanned<RawApproval>>,
 }
 
 /// The parsed `preflight/signoffs.toml`.
@@ -612,7 +621,7 @@ impl Signoffs {
             }
         }
         let mut approval = None;
-        if let Some(spanned) = raw.approval {
+        for spanned in raw.approval {
             let line = line_of(text, spanned.span().start);
             let raw = spanned.into_inner();
             let dates = raw
@@ -657,12 +666,24 @@ impl Signoffs {
         self.approval.as_ref()
     }
 
+    /// Appends the final approval to the file at `path`, as [`Attestations::append`] does.
+    pub fn append_approval(path: impl AsRef<Path>, approval: &Approval) -> Result<(), RecordsError> {
+        let mut block = String::from("\n[[approval]]\n");
+        push_str(&mut block, "by", &approval.by);
+        push_raw(&mut block, "date", approval.date);
+        push_raw(&mut block, "go_live", approval.go_live);
+        push_str(&mut block, "digest", &approval.digest);
+        append_block(path.as_ref(), &block, |text, path| {
+            Signoffs::parse(text, path).map(|_| ())
+        })
+    }
+
     /// Appends a sign-off to the file at `path`, as [`Attestations::append`] does.
     pub fn append(path: impl AsRef<Path>, record: &SignoffRecord) -> Result<(), RecordsError> {
         let mut block = String::from("\n[[signoff]]\n");
         push_str(&mut block, "role", record.role.slug());
         push_str(&mut block, "name", &record.name);
-        block.push_str(&format!("date = {}\n", record.date));
+        push_raw(&mut block, "date", record.date);
         push_str(&mut block, "digest", &record.digest);
         if let (Some(signature), Some(key)) = (&record.signature, &record.public_key) {
             push_str(&mut block, "signature", signature);
@@ -671,6 +692,19 @@ impl Signoffs {
         append_block(path.as_ref(), &block, |text, path| {
             Signoffs::parse(text, path).map(|_| ())
         })
+    }
+}
+
+impl Approval {
+    /// An approval of `digest` by `by` on `date`, going live on `go_live`.
+    #[must_use]
+    pub fn new(by: impl Into<String>, date: Date, go_live: Date, digest: impl Into<String>) -> Self {
+        Approval {
+            by: by.into(),
+            date,
+            go_live,
+            digest: digest.into(),
+        }
     }
 }
 

@@ -62,6 +62,9 @@ impl Provider {
 
 /// Declares a crate's items, making the entry point that links them.
 ///
+/// `... [Items] catalog SEED;` adds a catalog (a `&'static [CatalogEntry]`):
+/// see [`Provider::with_catalog`].
+///
 /// ```
 /// use preflight_core::{ChecklistItem, Registry};
 ///
@@ -82,6 +85,16 @@ impl Provider {
 /// ```
 #[macro_export]
 macro_rules! provider {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident = $crate_name:literal [$($item:ty),* $(,)?] catalog $catalog:expr;) => {
+        $(#[$attr])*
+        $vis fn $name() -> $crate::Provider {
+            $crate::Provider::__new(
+                $crate_name,
+                &[$(<$item as $crate::ChecklistItem>::meta),*],
+            )
+            .with_catalog($catalog)
+        }
+    };
     ($(#[$attr:meta])* $vis:vis fn $name:ident = $crate_name:literal [$($item:ty),* $(,)?];) => {
         $(#[$attr])*
         $vis fn $name() -> $crate::Provider {

@@ -332,12 +332,7 @@ enum Step {
 /// automated items declared not applicable or whose waiver expired.
 fn attested(meta: Arc<CheckMeta>, record: Option<Attestation>, today: jiff::civil::Date) -> ReportItem {
     let Some(record) = record else {
-        let message = format!(
-            "awaiting attestation (owner: {}): run `preflight attest {} --by NAME --role {} --evidence TEXT`",
-            meta.owner.title(),
-            meta.id,
-            meta.owner
-        );
+        let message = format!("awaiting attestation (owner: {})", meta.owner.title());
         return ReportItem::new(meta, Status::Pending, message);
     };
     let who = format!("{} ({})", record.by, record.role.title());
@@ -354,16 +349,18 @@ fn attested(meta: Arc<CheckMeta>, record: Option<Attestation>, today: jiff::civi
             AttestationStatus::Done => (
                 Status::Pass,
                 format!(
-                    "attested by {who} on {}: {}",
+                    "attested by {who} on {}, valid until {}: {}",
                     record.date,
+                    record.expires,
                     record.evidence.as_deref().unwrap_or_default()
                 ),
             ),
             AttestationStatus::NotApplicable => (
                 Status::NotApplicable,
                 format!(
-                    "declared not applicable by {who} on {}: {}",
+                    "declared not applicable by {who} on {}, valid until {}: {}",
                     record.date,
+                    record.expires,
                     record.justification.as_deref().unwrap_or_default()
                 ),
             ),

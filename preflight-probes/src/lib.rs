@@ -1,9 +1,31 @@
 //! # preflight-probes
 //!
-//! The ready-made side of preflight: the `preflight` command line that any
-//! crate can offer over its own items with one call from `main`
-//! ([`cli::main`]). The seed catalog and the probes by area build on it.
+//! The ready-made side of preflight:
+//!
+//! - [`catalog`]: every line of the seed checklist as an item with a stable ID.
+//!   A line is an attested item until a probe with its ID is registered.
+//! - [`cli`]: the `preflight` command line, which any crate can offer over its
+//!   own items with one call from `main`.
+//!
+//! [`items`] is the crate's entry point: pass it to
+//! [`Registry::from_inventory`](preflight_core::Registry::from_inventory) (or to
+//! [`cli::App::new`]) so that the catalog and every probe are linked in.
+//!
+//! ```
+//! use preflight_core::Registry;
+//! use preflight_core::meta::Kind;
+//!
+//! let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+//! assert_eq!(registry.len(), 240);
+//! let sharpe = registry.get("strategy.backtest.sharpe-ratio").unwrap();
+//! assert_eq!(sharpe.meta().title, "Sharpe ratio > 1.0");
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod catalog;
 pub mod cli;
+
+preflight_core::provider! {
+    /// The seed catalog and every probe of this crate: the entry point that links them.
+    pub fn items = "preflight-probes" [] catalog catalog::SEED;
+}

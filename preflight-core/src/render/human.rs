@@ -18,7 +18,7 @@ use super::{
     summary_line, tally, timestamp,
 };
 use crate::evidence::EvidenceRecord;
-use crate::meta::Role;
+use crate::meta::{Kind, Role};
 use crate::report::{Blocker, Report, ReportItem, SignoffStatus};
 use crate::status::Status;
 
@@ -332,7 +332,8 @@ impl Writer<'_> {
             let (label, style) = badge(raw.status);
             self.detail("check says", &[(style, label), (PLAIN, &raw.message)]);
         }
-        if let Some(record) = &item.attestation {
+        // An attested item's message already says what its record says.
+    if let Some(record) = item.attestation.as_ref().filter(|_| item.meta.kind == Kind::Automated) {
             self.detail("record", &[(PLAIN, &record_line(record))]);
         }
         if let Some(evidence) = &item.evidence {

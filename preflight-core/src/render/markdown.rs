@@ -15,7 +15,7 @@ use super::{
     record_line, section_heading, sections, short_digest, signoffs_of, summary_line, timestamp,
 };
 use crate::evidence::EvidenceRecord;
-use crate::meta::{Role, Section};
+use crate::meta::{Kind, Role, Section};
 use crate::report::{Blocker, Report, ReportItem, SignoffStatus};
 
 /// The report as the seed checklist's Markdown, boxes ticked from the statuses.
@@ -104,7 +104,8 @@ fn write_item(doc: &mut String, item: &ReportItem) {
             text(&raw.message)
         );
     }
-    if let Some(record) = &item.attestation {
+    // An attested item's message already says what its record says.
+    if let Some(record) = item.attestation.as_ref().filter(|_| item.meta.kind == Kind::Automated) {
         let _ = writeln!(doc, "  - Record: {}", text(&record_line(record)));
     }
     if let Some(evidence) = &item.evidence {
@@ -222,25 +223,22 @@ fn write_signoff(doc: &mut String, report: &Report) {
         }
     }
     let _ = writeln!(doc, "\n### Final Approval\n");
-    match &report.approval {
-        Some(approval) => {
-            let note = if approval.valid {
-                String::new()
-            } else {
-                format!(
-                    " (approved digest {}, not this report's: approve again)",
-                    code(short_digest(&approval.digest))
-                )
-            };
-            let _ = writeln!(doc, "**Approved by:** {}{note}\n", text(&approval.by));
-            let _ = writeln!(doc, "**Date:** {}\n", approval.date);
-            let _ = writeln!(doc, "**Production Go-Live Date:** {}", approval.go_live);
-        }
-        None => {
-            let _ = writeln!(doc, "**Approved by:** {BLANK}\n");
-            let _ = writeln!(doc, "**Date:** {BLANK}\n");
-            let _ = writeln!(doc, "**Production Go-Live Date:** {BLANK}");
-        }
+    if let Some(approval) = &report.approval {
+        let note = if approval.valid {
+            String::new()
+        } else {
+            format!(
+                " (approved digest {}, not this report's: approve again)",
+                code(short_digest(&approval.digest))
+            )
+        };
+        let _ = writeln!(doc, "**Approved by:** {}{note}\n", text(&approval.by));
+        let _ = writeln!(doc, "**Date:** {}\n", approval.date);
+        let _ = writeln!(doc, "**Production Go-Live Date:** {}", approval.go_live);
+    } else {
+        let _ = writeln!(doc, "**Approved by:** {BLANK}\n");
+        let _ = writeln!(doc, "**Date:** {BLANK}\n");
+        let _ = writeln!(doc, "**Production Go-Live Date:** {BLANK}");
     }
 }
 

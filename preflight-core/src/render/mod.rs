@@ -147,6 +147,7 @@ pub(crate) fn signoffs_of(report: &Report, role: Role) -> impl Iterator<Item = &
 
 /// One line about an attestation record: what, who, when, until when, and why.
 pub(crate) fn record_line(record: &crate::records::Attestation) -> String {
+    use std::fmt::Write as _;
     let mut line = format!(
         "{} by {} ({}) on {}, expires {}",
         record.status,
@@ -156,10 +157,10 @@ pub(crate) fn record_line(record: &crate::records::Attestation) -> String {
         record.expires
     );
     if let Some(evidence) = &record.evidence {
-        line.push_str(&format!("; evidence: {}", one_line(evidence)));
+        let _ = write!(line, "; evidence: {}", one_line(evidence));
     }
     if let Some(justification) = &record.justification {
-        line.push_str(&format!("; justification: {}", one_line(justification)));
+        let _ = write!(line, "; justification: {}", one_line(justification));
     }
     line
 }
@@ -314,6 +315,58 @@ pub(crate) mod tests {
         }
     }
 
+    /// A stale attested item, for [`sample`].
+    fn stale_item() -> ReportItem {
+        ReportItem::new(
+            CheckMeta::new("ops.docs.runbooks", "Runbooks created for common operations")
+                .unwrap()
+                .with_owner(Role::DevopsLead),
+            Status::Stale,
+            "the done record by Sam (DevOps Lead) of 2024-11-01 expired on 2025-01-30: review the item and attest again (review quarterly)",
+        )
+        .with_attestation(Some(
+            Attestation::new(
+                "ops.docs.runbooks",
+                AttestationStatus::Done,
+                "Sam",
+                Role::DevopsLead,
+                jiff::civil::date(2024, 11, 1),
+            )
+            .with_evidence("https://wiki.example/runbooks"),
+        ))
+    }
+
+    /// A waived automated item whose check failed, for [`sample`].
+    fn waived_item() -> ReportItem {
+        let mut item = ReportItem::new(
+            CheckMeta::new(
+                "trading.market-data.data-latency",
+                "Data latency measured and acceptable",
+            )
+            .unwrap()
+            .with_severity(crate::meta::Severity::Critical)
+            .with_owner(Role::RiskManager),
+            Status::Waived,
+            "waived by Rita (Risk Manager) until 2025-04-30: the feed vendor switch lands in April",
+        )
+        .with_attestation(Some(
+            Attestation::new(
+                "trading.market-data.data-latency",
+                AttestationStatus::Waived,
+                "Rita",
+                Role::RiskManager,
+                jiff::civil::date(2025, 3, 1),
+            )
+            .with_justification("the feed vendor switch lands in April")
+            .with_expires(jiff::civil::date(2025, 4, 30)),
+        ));
+        item.raw = Some(crate::report::RawResult::new(
+            Status::Fail,
+            "p99 latency 140 ms (limit 100 ms)",
+        ));
+        item
+    }
+
     /// A small report with every kind of content a renderer shows.
     pub(crate) fn sample() -> Report {
         use crate::evidence::{Artifact, EvidenceRecord, Finding, FindingLevel};
@@ -372,44 +425,8 @@ pub(crate) mod tests {
                 Status::Pending,
                 "awaiting attestation (owner: Legal/Compliance)",
             ),
-            ReportItem::new(
-                meta("ops.docs.runbooks", "Runbooks created for common operations"),
-                Status::Stale,
-                "the done record by Sam (DevOps Lead) of 2024-11-01 expired on 2025-01-30: review the item and attest again (review quarterly)",
-            )
-            .with_attestation(Some(
-                Attestation::new(
-                    "ops.docs.runbooks",
-                    AttestationStatus::Done,
-                    "Sam",
-                    Role::DevopsLead,
-                    jiff::civil::date(2024, 11, 1),
-                )
-                .with_evidence("https://wiki.example/runbooks"),
-            )),
-            {
-                let mut item = ReportItem::new(
-                    meta("trading.market-data.data-latency", "Data latency measured and acceptable"),
-                    Status::Waived,
-                    "waived by Rita (Risk Manager) until 2025-04-30: the feed vendor switch lands in April",
-                )
-                .with_attestation(Some(
-                    Attestation::new(
-                        "trading.market-data.data-latency",
-                        AttestationStatus::Waived,
-                        "Rita",
-                        Role::RiskManager,
-                        jiff::civil::date(2025, 3, 1),
-                    )
-                    .with_justification("the feed vendor switch lands in April")
-                    .with_expires(jiff::civil::date(2025, 4, 30)),
-                ));
-                item.raw = Some(crate::report::RawResult::new(
-                    Status::Fail,
-                    "p99 latency 140 ms (limit 100 ms)",
-                ));
-                item
-            },
+            stale_item(),
+            waived_item(),
             ReportItem::new(
                 meta(
                     "post-launch.week-1.monitor-alerts",
