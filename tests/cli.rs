@@ -121,6 +121,10 @@ fn list_prints_every_item() {
     assert_eq!(items.len(), 246);
     assert_eq!(items[0]["id"], "code.review.peer-reviewed");
     assert_eq!(items[245]["id"], "post-launch.month-1.plan-next-iteration");
-    assert!(items.iter().any(|i| i["id"] == "legal.desk.venue-agreements"));
+    assert!(
+        items
+            .iter()
+            .any(|i| i["id"] == "legal.desk.venue-agreements")
+    );
     assert!(items.iter().any(|i| i["id"] == "trading.desk.fix-session"));
 }

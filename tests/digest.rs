@@ -120,7 +120,11 @@ fn a_tampered_saved_report_no_longer_matches_its_digest() {
     let item = tampered
         .items
         .iter_mut()
-        .find(|i| i.evidence.as_ref().is_some_and(|e| e.values.get("max_drawdown").is_some()))
+        .find(|i| {
+            i.evidence
+                .as_ref()
+                .is_some_and(|e| e.values.get("max_drawdown").is_some())
+        })
         .expect("an item with a drawdown in its evidence");
     let id = item.meta.id.to_string();
     item.evidence.as_mut().unwrap().values["max_drawdown"] = serde_json::json!(0.01);

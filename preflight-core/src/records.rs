@@ -29,7 +29,6 @@
 
 use std::fmt;
 use std::fs::OpenOptions;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
@@ -113,7 +112,11 @@ impl RawDate {
         let text = match self {
             RawDate::Toml(dt) => match (dt.date, dt.time) {
                 (Some(d), None) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
-                _ => return Err(format!("`{key}` must be a date such as 2026-11-24, without a time")),
+                _ => {
+                    return Err(format!(
+                        "`{key}` must be a date such as 2026-11-24, without a time"
+                    ));
+                }
             },
             RawDate::Text(text) => text.clone(),
         };
@@ -246,12 +249,12 @@ impl Attestations {
             let raw = spanned.into_inner();
             match attestation(raw, line) {
                 Ok(record) => records.push(record),
-                Err(messages) => problems.extend(messages.into_iter().map(|message| {
-                    RecordProblem {
+                Err(messages) => {
+                    problems.extend(messages.into_iter().map(|message| RecordProblem {
                         line: Some(line),
                         message,
-                    }
-                })),
+                    }))
+                }
             }
         }
         if problems.is_empty() {
@@ -452,7 +455,12 @@ fn append_block(
         .truncate(false)
         .write(true)
         .open(&lock_path)
-        .map_err(|e| fail(format!("cannot open the lock file `{}`: {e}", lock_path.display())))?;
+        .map_err(|e| {
+            fail(format!(
+                "cannot open the lock file `{}`: {e}",
+                lock_path.display()
+            ))
+        })?;
     // Released when `lock` is dropped, after the rename.
     lock.lock()
         .map_err(|e| fail(format!("cannot lock `{}`: {e}", lock_path.display())))?;
@@ -470,13 +478,8 @@ fn append_block(
         text.push_str(block);
     }
     validate(&text, path)?;
-    let mut file = tempfile::NamedTempFile::new_in(&dir)
-        .map_err(|e| fail(format!("cannot create a temporary file: {e}")))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|e| fail(format!("cannot write: {e}")))?;
-    file.persist(path)
-        .map_err(|e| fail(format!("cannot replace the file: {}", e.error)))?;
+    crate::report::replace_file(path, text.as_bytes())
+        .map_err(|e| fail(format!("cannot replace the file: {e}")))?;
     drop(lock);
     Ok(())
 }
@@ -667,7 +670,10 @@ impl Signoffs {
     }
 
     /// Appends the final approval to the file at `path`, as [`Attestations::append`] does.
-    pub fn append_approval(path: impl AsRef<Path>, approval: &Approval) -> Result<(), RecordsError> {
+    pub fn append_approval(
+        path: impl AsRef<Path>,
+        approval: &Approval,
+    ) -> Result<(), RecordsError> {
         let mut block = String::from("\n[[approval]]\n");
         push_str(&mut block, "by", &approval.by);
         push_raw(&mut block, "date", approval.date);
@@ -698,7 +704,12 @@ impl Signoffs {
 impl Approval {
     /// An approval of `digest` by `by` on `date`, going live on `go_live`.
     #[must_use]
-    pub fn new(by: impl Into<String>, date: Date, go_live: Date, digest: impl Into<String>) -> Self {
+    pub fn new(
+        by: impl Into<String>,
+        date: Date,
+        go_live: Date,
+        digest: impl Into<String>,
+    ) -> Self {
         Approval {
             by: by.into(),
             date,
@@ -817,7 +828,10 @@ evidence = "LEGAL-1142"
 
         let typo = FILE.replace("evidence =", "evidense =");
         let err = Attestations::parse(&typo, "a.toml").unwrap_err();
-        assert!(err.to_string().contains("unknown field `evidense`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown field `evidense`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -842,7 +856,10 @@ evidence = "LEGAL-1142"
         assert_eq!(parsed.records().len(), 2);
         let back = &parsed.records()[1];
         assert_eq!(back.by, "Sam \"the\" Ops");
-        assert_eq!(back.justification.as_deref(), Some("runbook review\nnext sprint"));
+        assert_eq!(
+            back.justification.as_deref(),
+            Some("runbook review\nnext sprint")
+        );
         assert_eq!(back.expires, jiff::civil::date(2026, 12, 31));
     }
 

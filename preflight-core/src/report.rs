@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::GateConfig;
 use crate::evidence::EvidenceRecord;
-use crate::records::Attestation;
-use crate::select::Selection;
 use crate::meta::{CheckMeta, Phase, Role, Severity};
+use crate::records::Attestation;
 use crate::render::Format;
+use crate::select::Selection;
 use crate::status::Status;
 
 /// The report-level content a digest covers, serialized in a fixed field
@@ -34,6 +34,11 @@ struct Canonical<'a> {
 struct CanonicalItem<'a> {
     id: &'a str,
     title: &'a str,
+    section: crate::meta::Section,
+    group: &'a str,
+    kind: crate::meta::Kind,
+    applicability: crate::meta::Applicability,
+    position: Option<u32>,
     severity: Severity,
     owner: Role,
     phase: Phase,
@@ -184,7 +189,8 @@ impl ReportItem {
         self
     }
 
-    /// The digest of the item's content: ID, title, severity, owner, phase,
+    /// The digest of the item's content: its metadata (ID, title, section,
+    /// group, kind, applicability, position, severity, owner, phase),
     /// status, message, evidence (summary, values, artifact paths and hashes,
     /// findings), attestation and raw result. Timestamps and durations are left out.
     #[must_use]
@@ -192,6 +198,11 @@ impl ReportItem {
         let canonical = CanonicalItem {
             id: &self.meta.id,
             title: &self.meta.title,
+            section: self.meta.section,
+            group: &self.meta.group,
+            kind: self.meta.kind,
+            applicability: self.meta.applicability,
+            position: self.meta.position,
             severity: self.meta.severity,
             owner: self.meta.owner,
             phase: self.meta.phase,
@@ -452,17 +463,30 @@ pub enum Tampering {
     #[error("the summary counts do not match the items' statuses")]
     Summary,
     /// The decision does not follow from the items, gate and sign-offs.
-    #[error("the decision (ready = {recorded}) does not follow from the items and sign-offs (ready = {computed})")]
+    #[error(
+        "the decision (ready = {recorded}) does not follow from the items and sign-offs (ready = {computed})"
+    )]
     Decision {
         /// The decision in the report.
         recorded: bool,
         /// The decision recomputed.
         computed: bool,
     },
-    /// A sign-off's recorded status differs from what its signature and digest give.
+    /// The final approval claims to approve this report but approved another digest (or the reverse).
     #[error(
-        "the {role} sign-off by {name} claims to be {recorded:?} but is {computed:?}"
+        "the final approval by {by} claims valid = {recorded} but approved {} digest",
+        if *computed { "this report's" } else { "another" }
     )]
+    Approval {
+        /// Who approved.
+        by: String,
+        /// The validity in the report.
+        recorded: bool,
+        /// The validity recomputed.
+        computed: bool,
+    },
+    /// A sign-off's recorded status differs from what its signature and digest give.
+    #[error("the {role} sign-off by {name} claims to be {recorded:?} but is {computed:?}")]
     Signoff {
         /// The role.
         role: Role,
@@ -582,6 +606,15 @@ impl Report {
                 });
             }
         }
+        if let (Some(recorded), Some(computed)) = (&self.approval, &recomputed.approval)
+            && recorded.valid != computed.valid
+        {
+            problems.push(Tampering::Approval {
+                by: recorded.by.clone(),
+                recorded: recorded.valid,
+                computed: computed.valid,
+            });
+        }
         if recomputed.decision != self.decision {
             problems.push(Tampering::Decision {
                 recorded: self.decision.ready,
@@ -624,16 +657,45 @@ impl Report {
     /// Writes the report in `format` to `path` atomically: readers see the old
     /// file or the whole new one, never a partial write.
     pub fn write_atomic(&self, path: impl AsRef<Path>, format: Format) -> std::io::Result<()> {
-        let path = path.as_ref();
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        format.renderer().render(self, file.as_file_mut())?;
-        file.as_file_mut().flush()?;
-        file.as_file().sync_all()?;
-        file.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        let mut bytes = Vec::new();
+        format.renderer().render(self, &mut bytes)?;
+        replace_file(path.as_ref(), &bytes)
     }
+}
+
+/// Replaces `path` with `bytes` atomically (a temporary file in the same
+/// directory, synced, then renamed over it): readers see the old content or
+/// the new, never a part. An existing file keeps its permissions; a new one is
+/// readable by everyone (0644 on Unix), as a file written directly would be
+/// under the usual umask.
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file_mut().flush()?;
+    let permissions = match std::fs::metadata(path) {
+        Ok(metadata) => Some(metadata.permissions()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => default_permissions(),
+        Err(e) => return Err(e),
+    };
+    if let Some(permissions) = permissions {
+        file.as_file().set_permissions(permissions)?;
+    }
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt as _;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }

@@ -220,19 +220,25 @@ impl<'r> Runner<'r> {
     }
 
     fn today(&self) -> jiff::civil::Date {
-        self.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+        self.clock
+            .now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
     }
 
     fn validate_records(&self) -> Result<(), ConfigError> {
         let Some(attestations) = &self.attestations else {
             return Ok(());
         };
-        let allow = crate::config::glob_set(&self.config.gate.allow_not_applicable).map_err(
-            |e| ConfigError {
-                path: self.config.path.clone(),
-                kind: ConfigErrorKind::Checks(vec![format!("[gate]: `allow_not_applicable`: {e}")]),
-            },
-        )?;
+        let allow =
+            crate::config::glob_set(&self.config.gate.allow_not_applicable).map_err(|e| {
+                ConfigError {
+                    path: self.config.path.clone(),
+                    kind: ConfigErrorKind::Checks(vec![format!(
+                        "[gate]: `allow_not_applicable`: {e}"
+                    )]),
+                }
+            })?;
         attestations
             .validate(self.registry, &allow)
             .map_err(|e| ConfigError {
@@ -330,7 +336,11 @@ enum Step {
 
 /// The result of an item decided by its record alone: attested items, and
 /// automated items declared not applicable or whose waiver expired.
-fn attested(meta: Arc<CheckMeta>, record: Option<Attestation>, today: jiff::civil::Date) -> ReportItem {
+fn attested(
+    meta: Arc<CheckMeta>,
+    record: Option<Attestation>,
+    today: jiff::civil::Date,
+) -> ReportItem {
     let Some(record) = record else {
         let message = format!("awaiting attestation (owner: {})", meta.owner.title());
         return ReportItem::new(meta, Status::Pending, message);
@@ -384,12 +394,19 @@ fn attested(meta: Arc<CheckMeta>, record: Option<Attestation>, today: jiff::civi
 /// Applies a record to an automated item's result: a current waiver turns a
 /// result that is not satisfied into `waived`, keeping the raw result visible;
 /// a plain attestation is attached but the check decides.
-fn apply_to_result(mut item: ReportItem, record: Attestation, today: jiff::civil::Date) -> ReportItem {
+fn apply_to_result(
+    mut item: ReportItem,
+    record: Attestation,
+    today: jiff::civil::Date,
+) -> ReportItem {
     if record.status == AttestationStatus::Waived
         && !record.is_expired(today)
         && !item.status.is_satisfied()
     {
-        item.raw = Some(RawResult::new(item.status, std::mem::take(&mut item.message)));
+        item.raw = Some(RawResult::new(
+            item.status,
+            std::mem::take(&mut item.message),
+        ));
         item.status = Status::Waived;
         item.message = format!(
             "waived by {} ({}) until {}: {}",

@@ -64,7 +64,10 @@ impl Selection {
     ///
     /// # Errors
     /// A glob that is not valid, as a message naming it.
-    pub fn with_ids<S: Into<String>>(mut self, globs: impl IntoIterator<Item = S>) -> Result<Self, String> {
+    pub fn with_ids<S: Into<String>>(
+        mut self,
+        globs: impl IntoIterator<Item = S>,
+    ) -> Result<Self, String> {
         self.ids = globs.into_iter().map(Into::into).collect();
         self.globs = if self.ids.is_empty() {
             None

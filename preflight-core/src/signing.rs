@@ -210,7 +210,10 @@ mod tests {
         let public_path = keys.save(&path).unwrap();
         let loaded = KeyPair::load(&path).unwrap();
         assert_eq!(loaded.public_key_hex(), keys.public_key_hex());
-        assert_eq!(load_public_key(&public_path).unwrap(), keys.public_key_hex());
+        assert_eq!(
+            load_public_key(&public_path).unwrap(),
+            keys.public_key_hex()
+        );
         // Never overwrites a key.
         assert!(keys.save(&path).is_err());
         let err = KeyPair::load(&public_path).unwrap_err();

@@ -442,183 +442,184 @@ mod tests {
         assert_eq!(slug_of_group.len(), 39, "the seed has 39 groups");
     }
 
+    /// IDs that other code and documents already refer to, with their lines.
+    const FIXED_IDS: &[(&str, &str)] = &[
+        (
+            "code.review.no-todo-fixme",
+            "No TODO or FIXME comments in production code",
+        ),
+        (
+            "code.review.style-guide",
+            "Code follows style guide (PEP 8 for Python)",
+        ),
+        (
+            "code.review.static-analysis",
+            "Static analysis passed (pylint, mypy, bandit)",
+        ),
+        (
+            "code.review.security-vulnerabilities",
+            "No security vulnerabilities found (Safety, Bandit)",
+        ),
+        ("code.testing.unit-coverage", "Unit test coverage >= 80%"),
+        (
+            "code.testing.integration-tests",
+            "All integration tests passing",
+        ),
+        (
+            "code.testing.end-to-end",
+            "End-to-end tests completed successfully",
+        ),
+        (
+            "code.testing.performance-latency",
+            "Performance tests show acceptable latency (<100ms for critical paths)",
+        ),
+        (
+            "code.testing.load",
+            "Load testing completed (handles expected peak load + 50%)",
+        ),
+        ("code.testing.chaos", "Chaos engineering tests performed"),
+        (
+            "code.testing.backtest-history",
+            "Backtesting completed with minimum 2 years of data",
+        ),
+        (
+            "code.testing.paper-trading",
+            "Forward testing (paper trading) completed for minimum 30 days",
+        ),
+        ("strategy.backtest.sharpe-ratio", "Sharpe ratio > 1.0"),
+        ("strategy.backtest.max-drawdown", "Maximum drawdown < 25%"),
+        ("strategy.backtest.win-rate", "Win rate meets expectations"),
+        (
+            "strategy.backtest.market-regimes",
+            "Tested across multiple market regimes",
+        ),
+        (
+            "strategy.backtest.costs-included",
+            "Slippage and transaction costs included",
+        ),
+        (
+            "strategy.backtest.out-of-sample",
+            "Out-of-sample testing performed",
+        ),
+        (
+            "strategy.backtest.walk-forward",
+            "Walk-forward analysis completed",
+        ),
+        (
+            "strategy.risk.position-sizing",
+            "Position sizing rules defined and tested",
+        ),
+        (
+            "strategy.risk.stop-loss",
+            "Stop-loss mechanisms implemented",
+        ),
+        (
+            "strategy.risk.circuit-breakers",
+            "Circuit breakers configured and tested",
+        ),
+        (
+            "strategy.risk.correlation-limits",
+            "Correlation limits between positions defined",
+        ),
+        (
+            "strategy.risk.validated-in-backtest",
+            "Risk limits validated in backtesting",
+        ),
+        (
+            "strategy.model.drift-detection",
+            "Model drift detection implemented",
+        ),
+        ("strategy.model.versioning", "Model versioning in place"),
+        ("strategy.model.fallback", "Fallback models available"),
+        ("strategy.model.overfitting", "Overfitting checks performed"),
+        (
+            "strategy.model.cross-validation",
+            "Cross-validation results reviewed",
+        ),
+        (
+            "security.access.no-hardcoded-credentials",
+            "No hardcoded credentials in code",
+        ),
+        (
+            "data.sources.quality-checks",
+            "Data quality checks implemented",
+        ),
+        (
+            "data.sources.missing-data-handling",
+            "Missing data handling defined",
+        ),
+        (
+            "data.sources.backup-sources",
+            "Backup data sources available",
+        ),
+        (
+            "data.pipeline.validation-rules",
+            "Data validation rules in place",
+        ),
+        (
+            "trading.broker.position-tracking",
+            "Position tracking verified",
+        ),
+        (
+            "trading.market-data.real-time-feed",
+            "Real-time data feed connected and tested",
+        ),
+        (
+            "trading.market-data.data-latency",
+            "Data latency measured and acceptable",
+        ),
+        (
+            "trading.market-data.historical-backfill",
+            "Historical data backfill completed",
+        ),
+        (
+            "trading.market-data.market-hours",
+            "Market hours handling implemented",
+        ),
+        (
+            "trading.market-data.holiday-schedule",
+            "Holiday schedule configured",
+        ),
+        (
+            "trading.market-data.extended-hours",
+            "Pre-market and after-hours handling (if applicable)",
+        ),
+        ("trading.logic.order-routing", "Order routing logic tested"),
+        ("trading.logic.position-sizing", "Position sizing validated"),
+        (
+            "trading.logic.risk-checks-before-every-order",
+            "Risk checks before every order",
+        ),
+        (
+            "trading.logic.duplicate-order-prevention",
+            "Duplicate order prevention implemented",
+        ),
+        (
+            "trading.logic.order-reconciliation",
+            "Order reconciliation process working",
+        ),
+        (
+            "trading.logic.end-of-day-reconciliation",
+            "End-of-day reconciliation automated",
+        ),
+        ("trading.controls.trading-limits", "Trading limits enforced"),
+        (
+            "trading.controls.leverage-limits",
+            "Leverage limits enforced",
+        ),
+        (
+            "trading.controls.daily-loss-circuit-breakers",
+            "Daily loss circuit breakers tested",
+        ),
+    ];
+
     #[test]
     fn fixed_ids_are_present() {
-        // IDs that other code and documents already refer to.
-        let fixed = [
-            (
-                "code.review.no-todo-fixme",
-                "No TODO or FIXME comments in production code",
-            ),
-            (
-                "code.review.style-guide",
-                "Code follows style guide (PEP 8 for Python)",
-            ),
-            (
-                "code.review.static-analysis",
-                "Static analysis passed (pylint, mypy, bandit)",
-            ),
-            (
-                "code.review.security-vulnerabilities",
-                "No security vulnerabilities found (Safety, Bandit)",
-            ),
-            ("code.testing.unit-coverage", "Unit test coverage >= 80%"),
-            (
-                "code.testing.integration-tests",
-                "All integration tests passing",
-            ),
-            (
-                "code.testing.end-to-end",
-                "End-to-end tests completed successfully",
-            ),
-            (
-                "code.testing.performance-latency",
-                "Performance tests show acceptable latency (<100ms for critical paths)",
-            ),
-            (
-                "code.testing.load",
-                "Load testing completed (handles expected peak load + 50%)",
-            ),
-            ("code.testing.chaos", "Chaos engineering tests performed"),
-            (
-                "code.testing.backtest-history",
-                "Backtesting completed with minimum 2 years of data",
-            ),
-            (
-                "code.testing.paper-trading",
-                "Forward testing (paper trading) completed for minimum 30 days",
-            ),
-            ("strategy.backtest.sharpe-ratio", "Sharpe ratio > 1.0"),
-            ("strategy.backtest.max-drawdown", "Maximum drawdown < 25%"),
-            ("strategy.backtest.win-rate", "Win rate meets expectations"),
-            (
-                "strategy.backtest.market-regimes",
-                "Tested across multiple market regimes",
-            ),
-            (
-                "strategy.backtest.costs-included",
-                "Slippage and transaction costs included",
-            ),
-            (
-                "strategy.backtest.out-of-sample",
-                "Out-of-sample testing performed",
-            ),
-            (
-                "strategy.backtest.walk-forward",
-                "Walk-forward analysis completed",
-            ),
-            (
-                "strategy.risk.position-sizing",
-                "Position sizing rules defined and tested",
-            ),
-            (
-                "strategy.risk.stop-loss",
-                "Stop-loss mechanisms implemented",
-            ),
-            (
-                "strategy.risk.circuit-breakers",
-                "Circuit breakers configured and tested",
-            ),
-            (
-                "strategy.risk.correlation-limits",
-                "Correlation limits between positions defined",
-            ),
-            (
-                "strategy.risk.validated-in-backtest",
-                "Risk limits validated in backtesting",
-            ),
-            (
-                "strategy.model.drift-detection",
-                "Model drift detection implemented",
-            ),
-            ("strategy.model.versioning", "Model versioning in place"),
-            ("strategy.model.fallback", "Fallback models available"),
-            ("strategy.model.overfitting", "Overfitting checks performed"),
-            (
-                "strategy.model.cross-validation",
-                "Cross-validation results reviewed",
-            ),
-            (
-                "security.access.no-hardcoded-credentials",
-                "No hardcoded credentials in code",
-            ),
-            (
-                "data.sources.quality-checks",
-                "Data quality checks implemented",
-            ),
-            (
-                "data.sources.missing-data-handling",
-                "Missing data handling defined",
-            ),
-            (
-                "data.sources.backup-sources",
-                "Backup data sources available",
-            ),
-            (
-                "data.pipeline.validation-rules",
-                "Data validation rules in place",
-            ),
-            (
-                "trading.broker.position-tracking",
-                "Position tracking verified",
-            ),
-            (
-                "trading.market-data.real-time-feed",
-                "Real-time data feed connected and tested",
-            ),
-            (
-                "trading.market-data.data-latency",
-                "Data latency measured and acceptable",
-            ),
-            (
-                "trading.market-data.historical-backfill",
-                "Historical data backfill completed",
-            ),
-            (
-                "trading.market-data.market-hours",
-                "Market hours handling implemented",
-            ),
-            (
-                "trading.market-data.holiday-schedule",
-                "Holiday schedule configured",
-            ),
-            (
-                "trading.market-data.extended-hours",
-                "Pre-market and after-hours handling (if applicable)",
-            ),
-            ("trading.logic.order-routing", "Order routing logic tested"),
-            ("trading.logic.position-sizing", "Position sizing validated"),
-            (
-                "trading.logic.risk-checks-before-every-order",
-                "Risk checks before every order",
-            ),
-            (
-                "trading.logic.duplicate-order-prevention",
-                "Duplicate order prevention implemented",
-            ),
-            (
-                "trading.logic.order-reconciliation",
-                "Order reconciliation process working",
-            ),
-            (
-                "trading.logic.end-of-day-reconciliation",
-                "End-of-day reconciliation automated",
-            ),
-            ("trading.controls.trading-limits", "Trading limits enforced"),
-            (
-                "trading.controls.leverage-limits",
-                "Leverage limits enforced",
-            ),
-            (
-                "trading.controls.daily-loss-circuit-breakers",
-                "Daily loss circuit breakers tested",
-            ),
-        ];
-        for (id, title) in fixed {
+        for &(id, title) in FIXED_IDS {
             let row = SEED
-                .binary_search_by(|row| row.id.cmp(id))
-                .map(|i| &SEED[i])
-                .unwrap_or_else(|_| panic!("fixed ID `{id}` is missing"));
+                .iter()
+                .find(|row| row.id == id)
+                .unwrap_or_else(|| panic!("fixed ID `{id}` is missing"));
             assert_eq!(row.title, title, "title of `{id}`");
         }
     }

@@ -327,25 +327,31 @@ fn execute(app: &App<'_>, command: Command) -> Result<u8, String> {
 }
 
 fn attest(app: &App<'_>, registry: &Registry, args: AttestArgs) -> Result<u8, String> {
-    let AttestArgs { id, by, role, evidence, not_applicable, date, expires, config, } = args;
+    let AttestArgs {
+        id,
+        by,
+        role,
+        evidence,
+        not_applicable,
+        date,
+        expires,
+        config,
+    } = args;
     let config = load_config(app, config.config.as_ref())?;
     let entry = item(registry, &id)?;
     let date = date.unwrap_or_else(|| app.today());
     let record = match not_applicable {
         Some(reason) => {
             if entry.meta().applicability == Applicability::Always {
-                let allow = preflight_core::config::glob_set(
-                    &config.gate.allow_not_applicable,
-                )?;
+                let allow = preflight_core::config::glob_set(&config.gate.allow_not_applicable)?;
                 if !allow.is_match(&*entry.meta().id) {
                     return Err(format!(
                         "item `{id}` applies to every system and cannot be declared not applicable; waive it instead (`waive`), or list it in `allow_not_applicable` in [gate]"
                     ));
                 }
             }
-            let record =
-                Attestation::new(&id, AttestationStatus::NotApplicable, by, role, date)
-                    .with_justification(reason);
+            let record = Attestation::new(&id, AttestationStatus::NotApplicable, by, role, date)
+                .with_justification(reason);
             match evidence {
                 Some(evidence) => record.with_evidence(evidence),
                 None => record,
@@ -378,7 +384,15 @@ fn attest(app: &App<'_>, registry: &Registry, args: AttestArgs) -> Result<u8, St
 }
 
 fn waive(app: &App<'_>, registry: &Registry, args: WaiveArgs) -> Result<u8, String> {
-    let WaiveArgs { id, by, role, until, reason, date, config, } = args;
+    let WaiveArgs {
+        id,
+        by,
+        role,
+        until,
+        reason,
+        date,
+        config,
+    } = args;
     let config = load_config(app, config.config.as_ref())?;
     item(registry, &id)?;
     let date = date.unwrap_or_else(|| app.today());
@@ -397,7 +411,12 @@ fn waive(app: &App<'_>, registry: &Registry, args: WaiveArgs) -> Result<u8, Stri
 }
 
 fn approve(app: &App<'_>, registry: &Registry, args: ApproveArgs) -> Result<u8, String> {
-    let ApproveArgs { by, go_live, config, select, } = args;
+    let ApproveArgs {
+        by,
+        go_live,
+        config,
+        select,
+    } = args;
     let config = load_config(app, config.config.as_ref())?;
     let path = config.signoffs_path();
     let report = build_report(app, registry, config, &select.selection()?, false)?;
@@ -446,8 +465,7 @@ fn build_report(
     selection: &Selection,
     progress: bool,
 ) -> Result<Report, String> {
-    let attestations =
-        Attestations::load(config.attestations_path()).map_err(|e| e.to_string())?;
+    let attestations = Attestations::load(config.attestations_path()).map_err(|e| e.to_string())?;
     let signoffs = Signoffs::load(config.signoffs_path()).map_err(|e| e.to_string())?;
     let mut runner = Runner::new(registry, config)
         .clock(preflight_core::FixedClock(app.now()))
@@ -559,14 +577,22 @@ fn verify(path: &Path) -> Result<u8, String> {
     let problems = report.verify();
     let mut out = std::io::stdout().lock();
     if problems.is_empty() {
-        let signed = report.signoffs.iter().filter(|s| s.signature.is_some()).count();
+        let signed = report
+            .signoffs
+            .iter()
+            .filter(|s| s.signature.is_some())
+            .count();
         let _ = writeln!(
             out,
             "ok: {} matches its content ({} items, {} sign-offs, {signed} with a valid signature); decision: {}",
             report.digest,
             report.items.len(),
             report.signoffs.len(),
-            if report.is_ready() { "ready" } else { "not ready" }
+            if report.is_ready() {
+                "ready"
+            } else {
+                "not ready"
+            }
         );
         return Ok(0);
     }
@@ -630,8 +656,13 @@ const STARTER_SIGNOFFS: &str = r"# Sign-offs of report digests (`preflight sign`
 fn init(dir: &Path) -> Result<u8, String> {
     let files = [
         (dir.join("preflight.toml"), STARTER_CONFIG),
-        (dir.join("preflight/attestations.toml"), STARTER_ATTESTATIONS),
+        (
+            dir.join("preflight/attestations.toml"),
+            STARTER_ATTESTATIONS,
+        ),
         (dir.join("preflight/signoffs.toml"), STARTER_SIGNOFFS),
+        // Writers lock `<file>.lock` beside each record file; never commit those.
+        (dir.join("preflight/.gitignore"), "*.lock\n"),
     ];
     for (path, text) in files {
         if let Some(parent) = path.parent() {
@@ -703,11 +734,7 @@ fn list(registry: &Registry, format: &str, selection: &Selection) -> Result<(), 
                 let _ = writeln!(
                     out,
                     "  {:<52} {:<8} {:<18} {:<9} {}",
-                    meta.id,
-                    meta.severity,
-                    meta.owner,
-                    meta.kind,
-                    meta.title
+                    meta.id, meta.severity, meta.owner, meta.kind, meta.title
                 );
             }
             let _ = writeln!(out, "{} items", entries.len());
@@ -764,7 +791,8 @@ fn explain(registry: &Registry, id: &str) -> Result<(), String> {
         "  applies     {}",
         match meta.applicability {
             Applicability::Always => "to every system",
-            Applicability::IfApplicable => "if applicable (may be declared not applicable, with a reason)",
+            Applicability::IfApplicable =>
+                "if applicable (may be declared not applicable, with a reason)",
         }
     ));
     line(format!("  phase       {}", meta.phase));
@@ -838,7 +866,11 @@ fn explain_usage(entry: &Entry, lines: &mut Vec<String>) {
             "Evidence it reads: see the description".to_owned()
         });
     } else {
-        let inputs: Vec<String> = meta.inputs.iter().map(|i| format!("[inputs.{i}]")).collect();
+        let inputs: Vec<String> = meta
+            .inputs
+            .iter()
+            .map(|i| format!("[inputs.{i}]"))
+            .collect();
         line(format!("Evidence it reads: {}", inputs.join(", ")));
     }
     line(String::new());

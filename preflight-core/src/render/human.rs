@@ -333,7 +333,11 @@ impl Writer<'_> {
             self.detail("check says", &[(style, label), (PLAIN, &raw.message)]);
         }
         // An attested item's message already says what its record says.
-    if let Some(record) = item.attestation.as_ref().filter(|_| item.meta.kind == Kind::Automated) {
+        if let Some(record) = item
+            .attestation
+            .as_ref()
+            .filter(|_| item.meta.kind == Kind::Automated)
+        {
             self.detail("record", &[(PLAIN, &record_line(record))]);
         }
         if let Some(evidence) = &item.evidence {

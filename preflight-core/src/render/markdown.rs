@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 use std::io;
 
 use super::{
-    MAX_FINDINGS, Render, SectionItems, blockers, count, decision_headline, one_line, remediation,
-    record_line, section_heading, sections, short_digest, signoffs_of, summary_line, timestamp,
+    MAX_FINDINGS, Render, SectionItems, blockers, count, decision_headline, one_line, record_line,
+    remediation, section_heading, sections, short_digest, signoffs_of, summary_line, timestamp,
 };
 use crate::evidence::EvidenceRecord;
 use crate::meta::{Kind, Role, Section};
@@ -105,7 +105,11 @@ fn write_item(doc: &mut String, item: &ReportItem) {
         );
     }
     // An attested item's message already says what its record says.
-    if let Some(record) = item.attestation.as_ref().filter(|_| item.meta.kind == Kind::Automated) {
+    if let Some(record) = item
+        .attestation
+        .as_ref()
+        .filter(|_| item.meta.kind == Kind::Automated)
+    {
         let _ = writeln!(doc, "  - Record: {}", text(&record_line(record)));
     }
     if let Some(evidence) = &item.evidence {
