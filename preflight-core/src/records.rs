@@ -253,7 +253,7 @@ impl Attestations {
                     problems.extend(messages.into_iter().map(|message| RecordProblem {
                         line: Some(line),
                         message,
-                    }))
+                    }));
                 }
             }
         }

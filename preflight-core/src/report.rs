@@ -690,6 +690,7 @@ pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)] // `None` on other platforms.
 fn default_permissions() -> Option<std::fs::Permissions> {
     use std::os::unix::fs::PermissionsExt as _;
     Some(std::fs::Permissions::from_mode(0o644))
