@@ -426,7 +426,7 @@ fn only_if_applicable_items_may_be_declared_not_applicable() {
 }
 
 #[test]
-fn post_launch_items_do_not_block_the_go_live() {
+fn post_launch_items_run_in_their_own_phase_and_block_only_there() {
     let mut week_one = meta("post-launch.week-1.check-error-logs");
     week_one.phase = preflight_core::meta::Phase::PostLaunchWeek1;
     let registry = Registry::builder()
@@ -438,14 +438,21 @@ fn post_launch_items_do_not_block_the_go_live() {
         .build()
         .unwrap();
     let config = config("[gate]\nrequired_roles = []\n");
-    let report = Runner::new(&registry, config).run().unwrap();
-    assert_eq!(
-        report
-            .item("post-launch.week-1.check-error-logs")
-            .unwrap()
-            .status,
-        Status::Pending
-    );
+    // The default run is the go-live's: pre-launch items only.
+    let report = Runner::new(&registry, config.clone()).run().unwrap();
+    assert!(report.item("post-launch.week-1.check-error-logs").is_none());
     assert!(report.is_ready(), "{:?}", report.decision);
     assert_eq!(report.exit_code(), 0);
+    // A week-1 run judges week-1 items: the pending one blocks it.
+    let report = Runner::new(&registry, config)
+        .selection(
+            preflight_core::select::Selection::default()
+                .with_phases([preflight_core::meta::Phase::PostLaunchWeek1]),
+        )
+        .run()
+        .unwrap();
+    let ids: Vec<&str> = report.items.iter().map(|i| &*i.meta.id).collect();
+    assert_eq!(ids, ["post-launch.week-1.check-error-logs"]);
+    assert_eq!(report.items[0].status, Status::Pending);
+    assert!(!report.is_ready());
 }
