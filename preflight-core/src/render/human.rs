@@ -332,11 +332,11 @@ impl Writer<'_> {
             let (label, style) = badge(raw.status);
             self.detail("check says", &[(style, label), (PLAIN, &raw.message)]);
         }
-        // An attested item's message already says what its record says.
+        // The message already says what the record says for attested and waived items.
         if let Some(record) = item
             .attestation
             .as_ref()
-            .filter(|_| item.meta.kind == Kind::Automated)
+            .filter(|_| item.meta.kind == Kind::Automated && item.raw.is_none())
         {
             self.detail("record", &[(PLAIN, &record_line(record))]);
         }

@@ -17,6 +17,7 @@ use super::{
 use crate::evidence::EvidenceRecord;
 use crate::meta::{Kind, Role, Section};
 use crate::report::{Blocker, Report, ReportItem, SignoffStatus};
+use crate::status::Status;
 
 /// The report as the seed checklist's Markdown, boxes ticked from the statuses.
 #[derive(Debug, Clone, Copy, Default)]
@@ -63,7 +64,9 @@ fn write_report(doc: &mut String, report: &Report) {
     }
     write_decision(doc, report);
     write_signoff(doc, report);
-    if let Some(section) = post_launch {
+    // Only when the run has post-launch items: a go-live report ends with the
+    // sign-off table and the final approval.
+    if let Some(section) = post_launch.filter(|s| !s.groups.is_empty()) {
         write_section(doc, &section);
     }
 }
@@ -83,7 +86,9 @@ fn write_section(doc: &mut String, section: &SectionItems<'_>) {
 
 /// `- [x] Title — **pass** (`id`): message`, then the evidence as sub-items.
 fn write_item(doc: &mut String, item: &ReportItem) {
-    let tick = if item.status.is_satisfied() { 'x' } else { ' ' };
+    // A waived item is knowingly not done: its box stays empty.
+    let done = item.status.is_satisfied() && item.status != Status::Waived;
+    let tick = if done { 'x' } else { ' ' };
     let _ = write!(
         doc,
         "- [{tick}] {} — **{}** ({})",
@@ -104,11 +109,11 @@ fn write_item(doc: &mut String, item: &ReportItem) {
             text(&raw.message)
         );
     }
-    // An attested item's message already says what its record says.
+    // The message already says what the record says for attested and waived items.
     if let Some(record) = item
         .attestation
         .as_ref()
-        .filter(|_| item.meta.kind == Kind::Automated)
+        .filter(|_| item.meta.kind == Kind::Automated && item.raw.is_none())
     {
         let _ = writeln!(doc, "  - Record: {}", text(&record_line(record)));
     }
