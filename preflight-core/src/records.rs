@@ -196,6 +196,29 @@ fn toml_problem(text: &str, e: &toml::de::Error) -> RecordProblem {
     }
 }
 
+/// The text of a record file; `None` when it does not exist (no records yet).
+fn read_text(path: &Path) -> Result<Option<String>, RecordsError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(RecordsError {
+            path: path.to_owned(),
+            problems: vec![RecordProblem {
+                line: None,
+                message: format!("cannot read the file: {e}"),
+            }],
+        }),
+    }
+}
+
+/// The file's TOML against its schema; an error names the line.
+fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T, RecordsError> {
+    toml::from_str(text).map_err(|e| RecordsError {
+        path: path.to_owned(),
+        problems: vec![toml_problem(text, &e)],
+    })
+}
+
 fn non_empty(value: Option<&String>) -> Option<&str> {
     value.map(|s| s.trim()).filter(|s| !s.is_empty())
 }
@@ -220,16 +243,9 @@ impl Attestations {
     /// Reads the file; a missing file has no records.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, RecordsError> {
         let path = path.as_ref();
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::empty(path)),
-            Err(e) => Err(RecordsError {
-                path: path.to_owned(),
-                problems: vec![RecordProblem {
-                    line: None,
-                    message: format!("cannot read the file: {e}"),
-                }],
-            }),
+        match read_text(path)? {
+            Some(text) => Self::parse(&text, path),
+            None => Ok(Self::empty(path)),
         }
     }
 
@@ -238,10 +254,7 @@ impl Attestations {
     /// against the registry are [`Attestations::validate`].
     pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Self, RecordsError> {
         let path = path.as_ref().to_owned();
-        let raw: RawAttestationsFile = toml::from_str(text).map_err(|e| RecordsError {
-            path: path.clone(),
-            problems: vec![toml_problem(text, &e)],
-        })?;
+        let raw: RawAttestationsFile = parse_toml(text, &path)?;
         let mut problems = Vec::new();
         let mut records = Vec::new();
         for spanned in raw.attestation {
@@ -563,18 +576,11 @@ impl Signoffs {
     /// Reads the file; a missing file has no records.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, RecordsError> {
         let path = path.as_ref();
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Signoffs {
+        match read_text(path)? {
+            Some(text) => Self::parse(&text, path),
+            None => Ok(Signoffs {
                 path: path.to_owned(),
                 ..Signoffs::default()
-            }),
-            Err(e) => Err(RecordsError {
-                path: path.to_owned(),
-                problems: vec![RecordProblem {
-                    line: None,
-                    message: format!("cannot read the file: {e}"),
-                }],
             }),
         }
     }
@@ -582,10 +588,7 @@ impl Signoffs {
     /// Parses the text of the file; `path` is used in messages.
     pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Self, RecordsError> {
         let path = path.as_ref().to_owned();
-        let raw: RawSignoffsFile = toml::from_str(text).map_err(|e| RecordsError {
-            path: path.clone(),
-            problems: vec![toml_problem(text, &e)],
-        })?;
+        let raw: RawSignoffsFile = parse_toml(text, &path)?;
         let mut problems = Vec::new();
         let mut records = Vec::new();
         for spanned in raw.signoff {

@@ -52,7 +52,7 @@ pub enum SigningError {
     },
     /// A key file holds no Ed25519 key in PKCS#8 PEM.
     #[error(
-        "key file `{path}` holds no Ed25519 private key in PKCS#8 PEM ({message}); make one with `preflight sign --generate-key`"
+        "key file `{path}` holds no Ed25519 key in PEM form ({message}); make a key pair with `preflight sign --generate-key`"
     )]
     BadKeyFile {
         /// The key file.
@@ -98,13 +98,8 @@ impl KeyPair {
     /// Reads a private key from a PKCS#8 PEM file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, SigningError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| SigningError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        let key = SigningKey::from_pkcs8_pem(&text).map_err(|e| SigningError::BadKeyFile {
-            path: path.to_owned(),
-            message: e.to_string(),
+        let key = read_pem(path, |text| {
+            SigningKey::from_pkcs8_pem(text).map_err(|e| e.to_string())
         })?;
         Ok(KeyPair { key })
     }
@@ -154,14 +149,8 @@ impl KeyPair {
 /// Reads a public key from a PEM file (`.pub`, as [`KeyPair::save`] writes it)
 /// and returns it as hex.
 pub fn load_public_key(path: impl AsRef<Path>) -> Result<String, SigningError> {
-    let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|source| SigningError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let key = VerifyingKey::from_public_key_pem(&text).map_err(|e| SigningError::BadKeyFile {
-        path: path.to_owned(),
-        message: e.to_string(),
+    let key = read_pem(path.as_ref(), |text| {
+        VerifyingKey::from_public_key_pem(text).map_err(|e| e.to_string())
     })?;
     Ok(hex::encode(key.as_bytes()))
 }
@@ -180,6 +169,21 @@ pub fn verify(public_key: &str, signature: &str, message: &str) -> Result<(), Si
         .ok_or(SigningError::BadSignature)?;
     key.verify(message.as_bytes(), &Signature::from_bytes(&sig_bytes))
         .map_err(|_| SigningError::Mismatch)
+}
+
+/// Reads a PEM key file and decodes it with `decode`.
+fn read_pem<K>(
+    path: &Path,
+    decode: impl FnOnce(&str) -> Result<K, String>,
+) -> Result<K, SigningError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SigningError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    decode(&text).map_err(|message| SigningError::BadKeyFile {
+        path: path.to_owned(),
+        message,
+    })
 }
 
 fn write_new(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
