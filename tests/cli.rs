@@ -128,3 +128,64 @@ fn list_prints_every_item() {
     );
     assert!(items.iter().any(|i| i["id"] == "trading.desk.fix-session"));
 }
+
+#[test]
+fn explain_shows_parameters_with_their_defaults() {
+    let out = run(trading_desk().args(["explain", "trading.desk.order-throttle"]));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("venue_limit_per_second = 50   (u32): The venue's order limit per second."),
+        "{text}"
+    );
+    assert!(text.contains("headroom_warn = 0.8   (f64)"), "{text}");
+    assert!(
+        text.contains("references  MiFID II RTS 6 Art. 15"),
+        "{text}"
+    );
+    assert!(
+        text.contains("trading_desk waive trading.desk.order-throttle"),
+        "hints name the program: {text}"
+    );
+
+    let out = run(trading_desk().args(["explain", "legal.review.legal-team-reviewed"]));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(checklist line 184)"), "{text}");
+    assert!(
+        text.contains(
+            "trading_desk attest legal.review.legal-team-reviewed --by NAME --role legal-compliance"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_desk_shows_the_whole_checklist_with_its_records() {
+    let out = run(trading_desk().args(["run", "--format", "json"]));
+    let report: Report = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    // 225 pre-launch lines of the seed and the desk's 6 items.
+    assert_eq!(report.items.len(), 231);
+    assert!(report.verify().is_empty(), "{:?}", report.verify());
+    let status = |id: &str| report.item(id).unwrap().status;
+    assert_eq!(status("code.review.peer-reviewed"), Status::Pass);
+    assert_eq!(status("ops.docs.architecture-diagrams"), Status::Stale);
+    assert_eq!(status("security.audit.penetration-testing"), Status::Waived);
+    assert_eq!(
+        status("strategy.model.drift-detection"),
+        Status::NotApplicable
+    );
+    assert_eq!(status("dr.backup.failover-tested"), Status::Pending);
+    // Both sign-offs signed an earlier report.
+    assert_eq!(report.signoffs.len(), 2);
+    assert!(report.signoffs.iter().all(|s| !s.valid));
+    let human = run(&mut trading_desk());
+    let text = String::from_utf8(human.stdout).unwrap();
+    let stale = text
+        .find("Stale records (1)")
+        .expect("stale records listed");
+    assert!(
+        stale < text.find("1. Code Quality and Testing").unwrap(),
+        "{text}"
+    );
+    assert!(text.contains("Risk Manager        Rita Haas"), "{text}");
+}

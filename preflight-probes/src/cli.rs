@@ -314,7 +314,7 @@ fn execute(app: &App<'_>, command: Command) -> Result<u8, String> {
             Ok(0)
         }
         Command::Explain { id } => {
-            explain(&registry, &id)?;
+            explain(&registry, &id, app.name)?;
             Ok(0)
         }
         Command::Run(args) => run(app, &registry, &args),
@@ -766,7 +766,7 @@ fn list(registry: &Registry, format: &str, selection: &Selection) -> Result<(), 
     Ok(())
 }
 
-fn explain(registry: &Registry, id: &str) -> Result<(), String> {
+fn explain(registry: &Registry, id: &str, program: &str) -> Result<(), String> {
     let entry = item(registry, id)?;
     let meta = entry.meta();
     let mut lines = Vec::new();
@@ -821,7 +821,7 @@ fn explain(registry: &Registry, id: &str) -> Result<(), String> {
             line(format!("  {}", text.trim_end()));
         }
     }
-    explain_usage(entry, &mut lines);
+    explain_usage(entry, program, &mut lines);
     let mut out = lines.join("\n");
     out.push('\n');
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
@@ -829,7 +829,7 @@ fn explain(registry: &Registry, id: &str) -> Result<(), String> {
 }
 
 /// The parameters, inputs and how to satisfy an item, for `explain`.
-fn explain_usage(entry: &Entry, lines: &mut Vec<String>) {
+fn explain_usage(entry: &Entry, program: &str, lines: &mut Vec<String>) {
     let meta = entry.meta();
     let mut line = |text: String| lines.push(text);
     line(String::new());
@@ -878,23 +878,25 @@ fn explain_usage(entry: &Entry, lines: &mut Vec<String>) {
     match meta.kind {
         Kind::Attested => {
             line(format!(
-                "  preflight attest {} --by NAME --role {} --evidence \"URL, ticket or document\"",
+                "  {program} attest {} --by NAME --role {} --evidence \"URL, ticket or document\"",
                 meta.id, meta.owner
             ));
             line("  The attestation counts for 90 days (review quarterly).".to_owned());
         }
         Kind::Automated => {
-            line("  Its check runs with `preflight run` and reads the evidence above.".to_owned());
+            line(format!(
+                "  Its check runs with `{program} run` and reads the evidence above."
+            ));
         }
     }
     if meta.applicability == Applicability::IfApplicable {
         line(format!(
-            "  If it does not apply: preflight attest {} --by NAME --role {} --not-applicable \"why\"",
+            "  If it does not apply: {program} attest {} --by NAME --role {} --not-applicable \"why\"",
             meta.id, meta.owner
         ));
     }
     line(format!(
-        "  To go live without it: preflight waive {} --by NAME --role ROLE --until DATE --reason \"why\"",
+        "  To go live without it: {program} waive {} --by NAME --role ROLE --until DATE --reason \"why\"",
         meta.id
     ));
     if let Some(remediation) = &meta.remediation {
