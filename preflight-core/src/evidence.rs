@@ -70,13 +70,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// `sha256:` followed by the lowercase hex of a finished SHA-256 `digest`.
 pub(crate) fn format_sha256(digest: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(7 + 2 * digest.len());
-    out.push_str("sha256:");
-    for b in digest {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    let mut out = vec![0u8; 7 + 2 * digest.len()];
+    out[..7].copy_from_slice(b"sha256:");
+    hex::encode_to_slice(digest, &mut out[7..]).expect("the buffer fits the hex digits");
+    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 /// How serious a finding is (SARIF's `level`).

@@ -25,7 +25,6 @@ struct Canonical<'a> {
     environment: &'a str,
     gate: &'a GateConfig,
     selection: &'a Selection,
-    items: Vec<(&'a str, &'a str)>,
 }
 
 /// The content of one item that its digest covers (`serde_json` sorts the keys
@@ -130,10 +129,10 @@ pub struct ReportItem {
     pub evidence: Option<EvidenceRecord>,
     /// The attestation, waiver or not-applicable declaration that applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attestation: Option<Attestation>,
+    pub attestation: Option<Box<Attestation>>,
     /// Under a waiver: what the check itself decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw: Option<RawResult>,
+    pub raw: Option<Box<RawResult>>,
     /// How long the check ran, in milliseconds (0 for items that did not run).
     pub duration_ms: f64,
     /// `sha256:` over the item's canonical content (see [`ReportItem::compute_digest`]).
@@ -185,7 +184,7 @@ impl ReportItem {
     /// Sets the attestation that applies.
     #[must_use]
     pub fn with_attestation(mut self, attestation: Option<Attestation>) -> Self {
-        self.attestation = attestation;
+        self.attestation = attestation.map(Box::new);
         self
     }
 
@@ -195,6 +194,13 @@ impl ReportItem {
     /// findings), attestation and raw result. Timestamps and durations are left out.
     #[must_use]
     pub fn compute_digest(&self) -> String {
+        self.digest_with(&mut Vec::new())
+    }
+
+    /// [`ReportItem::compute_digest`] with a scratch buffer that callers reuse
+    /// across items: serializing in one piece and hashing once is several
+    /// times faster than feeding the hash token by token.
+    pub(crate) fn digest_with(&self, buffer: &mut Vec<u8>) -> String {
         let canonical = CanonicalItem {
             id: &self.meta.id,
             title: &self.meta.title,
@@ -222,10 +228,12 @@ impl ReportItem {
                     .collect(),
                 findings: &e.findings,
             }),
-            attestation: self.attestation.as_ref(),
-            raw: self.raw.as_ref(),
+            attestation: self.attestation.as_deref(),
+            raw: self.raw.as_deref(),
         };
-        hash_json(&canonical)
+        buffer.clear();
+        serde_json::to_writer(&mut *buffer, &canonical).expect("serializing to memory cannot fail");
+        crate::evidence::format_sha256(&<sha2::Sha256 as sha2::Digest>::digest(&buffer))
     }
 
     /// Sets the duration.
@@ -499,13 +507,6 @@ pub enum Tampering {
     },
 }
 
-fn hash_json<T: Serialize>(value: &T) -> String {
-    use sha2::Digest as _;
-    let mut hasher = HashWriter(sha2::Sha256::new());
-    serde_json::to_writer(&mut hasher, value).expect("hashing cannot fail");
-    crate::evidence::format_sha256(&hasher.0.finalize())
-}
-
 impl Report {
     /// The digest over the content that matters: project, environment, the gate
     /// policy, the selection, and every item's digest
@@ -516,25 +517,46 @@ impl Report {
     /// Uses the items' recorded digests; [`Report::seal`] computes them first.
     #[must_use]
     pub fn compute_digest(&self) -> String {
-        hash_json(&Canonical {
-            schema: &self.schema,
-            project: &self.project,
-            environment: &self.environment,
-            gate: &self.gate,
-            selection: &self.selection,
-            items: self
-                .items
-                .iter()
-                .map(|item| (&*item.meta.id, item.digest.as_str()))
-                .collect(),
-        })
+        use sha2::Digest as _;
+        let mut hasher = HashWriter(sha2::Sha256::new());
+        serde_json::to_writer(
+            &mut hasher,
+            &Canonical {
+                schema: &self.schema,
+                project: &self.project,
+                environment: &self.environment,
+                gate: &self.gate,
+                selection: &self.selection,
+            },
+        )
+        .expect("hashing cannot fail");
+        // Then each item in report order, length-prefixed so that no two
+        // lists hash alike: its ID and its digest.
+        for item in &self.items {
+            for field in [&*item.meta.id, item.digest.as_str()] {
+                hasher.0.update((field.len() as u64).to_le_bytes());
+                hasher.0.update(field.as_bytes());
+            }
+        }
+        crate::evidence::format_sha256(&hasher.0.finalize())
     }
 
     /// Computes every item's digest, the summary, the report digest, then
     /// judges the sign-offs and the approval and decides.
     pub fn seal(&mut self) {
         for item in &mut self.items {
-            item.digest = item.compute_digest();
+            item.digest.clear();
+        }
+        self.seal_new_items();
+    }
+
+    /// [`Report::seal`] for items whose digest is not computed yet (empty):
+    /// the runner computes the digests of the items it runs on its worker
+    /// threads, as each finishes.
+    pub(crate) fn seal_new_items(&mut self) {
+        let mut buffer = Vec::new();
+        for item in self.items.iter_mut().filter(|i| i.digest.is_empty()) {
+            item.digest = item.digest_with(&mut buffer);
         }
         self.summary = Summary::of(&self.items);
         self.digest = self.compute_digest();

@@ -387,7 +387,7 @@ fn attested(
     let raw = (record.status == AttestationStatus::Waived && meta.kind == Kind::Attested)
         .then(|| RawResult::new(Status::Pending, "awaiting attestation"));
     let mut item = ReportItem::new(meta, status, message).with_attestation(Some(record));
-    item.raw = raw;
+    item.raw = raw.map(Box::new);
     item
 }
 
@@ -403,10 +403,10 @@ fn apply_to_result(
         && !record.is_expired(today)
         && !item.status.is_satisfied()
     {
-        item.raw = Some(RawResult::new(
+        item.raw = Some(Box::new(RawResult::new(
             item.status,
             std::mem::take(&mut item.message),
-        ));
+        )));
         item.status = Status::Waived;
         item.message = format!(
             "waived by {} ({}) until {}: {}",
@@ -416,6 +416,7 @@ fn apply_to_result(
             record.justification.as_deref().unwrap_or_default()
         );
     }
+    item.digest.clear();
     item.with_attestation(Some(record))
 }
 
@@ -577,6 +578,7 @@ impl Tally<'_, '_> {
 }
 
 fn worker(jobs: &[Job], next: &AtomicUsize, tx: &mpsc::Sender<Message>) {
+    let mut buffer = Vec::new();
     loop {
         let job = next.fetch_add(1, Ordering::Relaxed);
         let Some(Job { check, cx, .. }) = jobs.get(job) else {
@@ -587,7 +589,9 @@ fn worker(jobs: &[Job], next: &AtomicUsize, tx: &mpsc::Sender<Message>) {
             return;
         }
         let result = catch_unwind(AssertUnwindSafe(|| check.run(cx)));
-        let item = to_item(cx, result).with_duration(at.elapsed());
+        let mut item = to_item(cx, result).with_duration(at.elapsed());
+        // Hashed here, in parallel, rather than one by one when the report is sealed.
+        item.digest = item.digest_with(&mut buffer);
         if tx
             .send(Message::Finished {
                 job,
@@ -671,6 +675,6 @@ fn assemble(
         }),
         digest: String::new(),
     };
-    report.seal();
+    report.seal_new_items();
     report
 }

@@ -360,10 +360,10 @@ pub(crate) mod tests {
             .with_justification("the feed vendor switch lands in April")
             .with_expires(jiff::civil::date(2025, 4, 30)),
         ));
-        item.raw = Some(crate::report::RawResult::new(
+        item.raw = Some(Box::new(crate::report::RawResult::new(
             Status::Fail,
             "p99 latency 140 ms (limit 100 ms)",
-        ));
+        )));
         item
     }
 
