@@ -55,11 +55,22 @@
 //! assert_eq!(item.evidence.as_ref().unwrap().summary, "Sharpe 1.42 (minimum 1)");
 //! ```
 //!
+//! ## People: attestations, waivers and sign-offs
+//!
+//! [`records`] reads and appends the record files people write:
+//! `preflight/attestations.toml` (an item is done, does not apply, or is
+//! waived until a date; records expire after 90 days) and
+//! `preflight/signoffs.toml` (sign-offs of a report digest, optionally signed
+//! with Ed25519 through [`signing`], and the final approval). Hand them to the
+//! runner with [`Runner::attestations`] and [`Runner::signoffs`]; the
+//! [`select::Selection`] of a run is recorded in the report and covered by its
+//! digest, and [`Report::verify`] checks a saved report against itself.
+//!
 //! ## Feature flags
 //! - `derive` (default): re-exports `#[derive(ChecklistItem)]` and `#[derive(Evidence)]`.
 //!
 //! ## Minimum supported Rust version
-//! Rust 1.88.
+//! Rust 1.89.
 #![forbid(unsafe_code)]
 
 mod check;
