@@ -293,12 +293,28 @@ impl Attestations {
     /// the same date the last in the file.
     #[must_use]
     pub fn current(&self, item: &str) -> Option<&Attestation> {
-        self.records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.item == item)
-            .max_by_key(|(i, r)| (r.date, *i))
-            .map(|(_, r)| r)
+        self.records.iter().filter(|r| r.item == item).fold(
+            None,
+            |best: Option<&Attestation>, r| match best {
+                Some(b) if b.date > r.date => Some(b),
+                _ => Some(r),
+            },
+        )
+    }
+
+    /// [`Attestations::current`] of every item that has records, in one pass.
+    #[must_use]
+    pub fn current_by_item(&self) -> std::collections::HashMap<&str, &Attestation> {
+        let mut current: std::collections::HashMap<&str, &Attestation> =
+            std::collections::HashMap::new();
+        for record in &self.records {
+            let slot = current.entry(record.item.as_str()).or_insert(record);
+            // Later in the file wins among records of the same date.
+            if record.date >= slot.date {
+                *slot = record;
+            }
+        }
+        current
     }
 
     /// Checks the records against the registry: every item exists, and only
@@ -899,6 +915,8 @@ evidence = "LEGAL-1142"
         );
         let parsed = Attestations::parse(&two, "a.toml").unwrap();
         let current = parsed.current("legal.review.legal-team-reviewed").unwrap();
+        let by_item = parsed.current_by_item();
+        assert_eq!(by_item["legal.review.legal-team-reviewed"], current);
         assert_eq!(current.by, "Dana Cruz");
         assert!(!current.is_expired(jiff::civil::date(2027, 1, 31)));
         assert!(current.is_expired(jiff::civil::date(2027, 2, 1)));

@@ -259,16 +259,17 @@ impl<'r> Runner<'r> {
         }
         let mut plan = Vec::with_capacity(self.registry.len());
         let today = self.today();
+        let current = self
+            .attestations
+            .as_ref()
+            .map(Attestations::current_by_item)
+            .unwrap_or_default();
         for entry in self.registry.in_checklist_order() {
             if !self.selection.matches(entry.meta()) {
                 continue;
             }
             let meta = entry.meta().clone();
-            let attestation = self
-                .attestations
-                .as_ref()
-                .and_then(|a| a.current(&meta.id))
-                .cloned();
+            let attestation = current.get(&*meta.id).map(|a| (*a).clone());
             let check_config = self.config.checks.get(&*meta.id);
             if let Some(cfg) = check_config.filter(|c| !c.enabled) {
                 let reason = cfg.reason.clone().unwrap_or_default();
