@@ -201,3 +201,22 @@ fn a_looser_gate_changes_the_digest() {
         "a sign-off of the strict report must not carry over"
     );
 }
+
+#[test]
+fn computed_floats_survive_the_json_round_trip() {
+    let fixture = Fixture::new();
+    // Values a statistic computes carry all 17 significant digits; a saved
+    // report must parse back to the very bits its digests covered.
+    for value in [
+        0.1 + 0.2,
+        1.0 / 3.0,
+        0.117_889_527_598_901_54,
+        2.0_f64.sqrt() * 1e-7,
+    ] {
+        fixture.value.store(value.to_bits(), Ordering::SeqCst);
+        let report = fixture.run_at(1_700_000_000, vec![]);
+        let back: Report =
+            serde_json::from_str(&report.render(preflight_core::Format::Json)).unwrap();
+        assert!(back.verify().is_empty(), "{value}: {:?}", back.verify());
+    }
+}

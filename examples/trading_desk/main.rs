@@ -7,15 +7,12 @@
 
 mod data;
 mod market;
-mod strategy;
 
 use std::process::ExitCode;
 
 preflight_core::provider! {
     /// Every item of the demo desk.
     pub(crate) fn items = "trading-desk" [
-        strategy::BacktestSharpe,
-        strategy::BacktestDrawdown,
         market::InstrumentUniverse,
         market::OrderThrottle,
         market::FixSession,

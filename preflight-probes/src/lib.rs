@@ -24,7 +24,31 @@
 
 pub mod catalog;
 pub mod cli;
+#[cfg(feature = "strategy")]
+pub mod strategy;
 
+#[cfg(feature = "strategy")]
+preflight_core::provider! {
+    /// The seed catalog and every probe of this crate: the entry point that links them.
+    pub fn items = "preflight-probes" [
+        strategy::backtest::SharpeRatio,
+        strategy::backtest::MaxDrawdown,
+        strategy::backtest::WinRate,
+        strategy::backtest::MarketRegimes,
+        strategy::backtest::CostsIncluded,
+        strategy::backtest::OutOfSample,
+        strategy::backtest::WalkForward,
+        strategy::backtest::BacktestHistory,
+        strategy::paper::PaperTrading,
+        strategy::overfitting::Overfitting,
+        strategy::model::DriftDetection,
+        strategy::model::CrossValidation,
+        strategy::model::ModelVersioning,
+        strategy::model::FallbackModel,
+    ] catalog catalog::SEED;
+}
+
+#[cfg(not(feature = "strategy"))]
 preflight_core::provider! {
     /// The seed catalog and every probe of this crate: the entry point that links them.
     pub fn items = "preflight-probes" [] catalog catalog::SEED;

@@ -1,0 +1,147 @@
+"""Side-by-side timing: preflight's backtest statistics vs pandas + empyrical-reloaded.
+
+    python3 scripts/compare_backtest_stats.py [--rows 10000000]
+
+Installs the Python peer (pandas, empyrical-reloaded) into a virtual environment
+under target/peer-venv (once), writes a `date,return` CSV of N rows under
+target/peer-data, then times, on the same file:
+
+- the peer: `pandas.read_csv` (dates parsed) and empyrical's sharpe_ratio,
+  sortino_ratio, annual_return, annual_volatility, max_drawdown, calmar_ratio,
+  stability-free statistics (skew, kurtosis) and the win rate;
+- preflight: the release `preflight` binary running every backtest item
+  (`--id 'strategy.backtest.*' --id code.testing.backtest-history`) on that file,
+  which parses the CSV, hashes it and computes every statistic those items report.
+
+Prints both wall times, their ratio and preflight's peak memory (from
+`/usr/bin/time -v` when available) against the in-memory size of the series
+(8 bytes per return plus 4 per date).
+"""
+
+import argparse
+import datetime
+import os
+import pathlib
+import random
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+VENV = ROOT / "target" / "peer-venv"
+DATA = ROOT / "target" / "peer-data"
+
+
+def ensure_venv():
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    probe = subprocess.run(
+        [str(python), "-c", "import pandas, empyrical"], capture_output=True
+    )
+    if probe.returncode != 0:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "pandas", "empyrical-reloaded"],
+            check=True,
+        )
+    return python
+
+
+def write_csv(rows):
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"returns-{rows}.csv"
+    if path.exists():
+        return path
+    rng = random.Random(7)
+    day = datetime.date(1900, 1, 1)
+    one = datetime.timedelta(days=1)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w") as f:
+        f.write("date,return\n")
+        chunk = []
+        for _ in range(rows):
+            chunk.append(f"{day.isoformat()},{rng.gauss(0.0004, 0.01):.6f}\n")
+            day += one
+            if len(chunk) == 100_000:
+                f.write("".join(chunk))
+                chunk.clear()
+        f.write("".join(chunk))
+    tmp.rename(path)
+    return path
+
+
+PEER = r"""
+import sys, time
+t0 = time.perf_counter()
+import pandas as pd, numpy as np, empyrical as ep, scipy.stats as st
+df = pd.read_csv(sys.argv[1], parse_dates=["date"], index_col="date")
+r = df["return"]
+stats = {
+    "sharpe": ep.sharpe_ratio(r, period="daily"),
+    "sortino": ep.sortino_ratio(r, period="daily"),
+    "annual_return": ep.annual_return(r, period="daily"),
+    "annual_volatility": ep.annual_volatility(r, period="daily"),
+    "max_drawdown": ep.max_drawdown(r),
+    "calmar": ep.calmar_ratio(r, period="daily"),
+    "skew": st.skew(r.values),
+    "kurtosis": st.kurtosis(r.values, fisher=False),
+    "win_rate": float((r > 0).sum() / (r != 0).sum()),
+}
+print(time.perf_counter() - t0)
+print(stats)
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    args = parser.parse_args()
+    python = ensure_venv()
+    csv_path = write_csv(args.rows)
+    subprocess.run(
+        ["cargo", "build", "--release", "-q", "-p", "preflight-probes", "--bin", "preflight"],
+        cwd=ROOT,
+        check=True,
+    )
+    config = DATA / "preflight.toml"
+    config.write_text(
+        "[project]\nname = \"peer-comparison\"\n\n"
+        f"[inputs.backtest]\npath = \"{csv_path.name}\"\n"
+    )
+
+    t0 = time.perf_counter()
+    peer = subprocess.run([str(python), "-c", PEER, str(csv_path)], capture_output=True, text=True, check=True)
+    peer_wall = time.perf_counter() - t0
+    peer_inner = float(peer.stdout.splitlines()[0])
+
+    command = [
+        str(ROOT / "target" / "release" / "preflight"), "run", "--config", str(config),
+        "--id", "strategy.backtest.sharpe-ratio", "--id", "strategy.backtest.max-drawdown",
+        "--id", "strategy.backtest.win-rate", "--id", "strategy.backtest.market-regimes",
+        "--id", "code.testing.backtest-history", "--format", "json", "--output", str(DATA / "report.json"),
+    ]
+    timer = ["/usr/bin/time", "-v"] if os.path.exists("/usr/bin/time") else []
+    t0 = time.perf_counter()
+    ours = subprocess.run(timer + command, capture_output=True, text=True)
+    ours_wall = time.perf_counter() - t0
+    peak_kib = None
+    for line in ours.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            peak_kib = int(line.split(":")[1])
+    if ours.returncode not in (0, 1):
+        print(ours.stderr, file=sys.stderr)
+        sys.exit("preflight failed")
+
+    series_mib = args.rows * 12 / 2**20
+    print(f"rows: {args.rows}, file: {csv_path.stat().st_size / 2**20:.0f} MiB")
+    print(f"pandas + empyrical-reloaded: {peer_wall:.2f} s (in-process {peer_inner:.2f} s)")
+    print(f"preflight:                   {ours_wall:.2f} s")
+    print(f"ratio:                       {peer_wall / ours_wall:.1f}x")
+    if peak_kib is not None:
+        print(f"preflight peak memory:       {peak_kib / 1024:.0f} MiB "
+              f"({peak_kib / 1024 / series_mib:.2f}x the series' {series_mib:.0f} MiB)")
+    print(f"peer statistics: {peer.stdout.splitlines()[1]}")
+
+
+if __name__ == "__main__":
+    main()
