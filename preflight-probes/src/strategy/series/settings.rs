@@ -25,6 +25,11 @@ impl<'a> Settings<'a> {
             message,
         };
         let table = match value {
+            toml::Value::String(path) if path.is_empty() => {
+                return Err(error(format!(
+                    "the path of input `{name}` is empty: set it to the file, relative to the project root"
+                )));
+            }
             toml::Value::String(path) => {
                 return Ok(Settings {
                     name,
