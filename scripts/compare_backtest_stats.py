@@ -6,9 +6,9 @@ Installs the Python peer (pandas, empyrical-reloaded) into a virtual environment
 under target/peer-venv (once), writes a `date,return` CSV of N rows under
 target/peer-data, then times, on the same file:
 
-- the peer: `pandas.read_csv` (dates parsed) and empyrical's sharpe_ratio,
+- the peer: `pandas.read_csv` (timestamps parsed) and empyrical's sharpe_ratio,
   sortino_ratio, annual_return, annual_volatility, max_drawdown, calmar_ratio,
-  stability-free statistics (skew, kurtosis) and the win rate;
+  scipy's skew and kurtosis, and the win rate;
 - preflight: the release `preflight` binary running every backtest item
   (`--id 'strategy.backtest.*' --id code.testing.backtest-history`) on that file,
   which parses the CSV, hashes it and computes every statistic those items report.
@@ -52,16 +52,17 @@ def write_csv(rows):
     path = DATA / f"returns-{rows}.csv"
     if path.exists():
         return path
+    # One-minute returns (10 million days would not fit in the calendar).
     rng = random.Random(7)
-    day = datetime.date(1900, 1, 1)
-    one = datetime.timedelta(days=1)
+    at = datetime.datetime(2000, 1, 3, 14, 30)
+    one = datetime.timedelta(minutes=1)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w") as f:
         f.write("date,return\n")
         chunk = []
         for _ in range(rows):
-            chunk.append(f"{day.isoformat()},{rng.gauss(0.0004, 0.01):.6f}\n")
-            day += one
+            chunk.append(f"{at:%Y-%m-%dT%H:%M:%SZ},{rng.gauss(0.00001, 0.0005):.7f}\n")
+            at += one
             if len(chunk) == 100_000:
                 f.write("".join(chunk))
                 chunk.clear()
@@ -76,13 +77,14 @@ t0 = time.perf_counter()
 import pandas as pd, numpy as np, empyrical as ep, scipy.stats as st
 df = pd.read_csv(sys.argv[1], parse_dates=["date"], index_col="date")
 r = df["return"]
+ppy = 98280
 stats = {
-    "sharpe": ep.sharpe_ratio(r, period="daily"),
-    "sortino": ep.sortino_ratio(r, period="daily"),
-    "annual_return": ep.annual_return(r, period="daily"),
-    "annual_volatility": ep.annual_volatility(r, period="daily"),
+    "sharpe": ep.sharpe_ratio(r, annualization=ppy),
+    "sortino": ep.sortino_ratio(r, annualization=ppy),
+    "annual_return": ep.annual_return(r, annualization=ppy),
+    "annual_volatility": ep.annual_volatility(r, annualization=ppy),
     "max_drawdown": ep.max_drawdown(r),
-    "calmar": ep.calmar_ratio(r, period="daily"),
+    "calmar": ep.calmar_ratio(r, annualization=ppy),
     "skew": st.skew(r.values),
     "kurtosis": st.kurtosis(r.values, fisher=False),
     "win_rate": float((r > 0).sum() / (r != 0).sum()),
@@ -107,6 +109,8 @@ def main():
     config.write_text(
         "[project]\nname = \"peer-comparison\"\n\n"
         f"[inputs.backtest]\npath = \"{csv_path.name}\"\n"
+        # Minutes of a 6.5-hour session, 252 days a year.
+        "periods_per_year = 98280\n"
     )
 
     t0 = time.perf_counter()

@@ -45,9 +45,12 @@
 //!
 //! A date is `YYYY-MM-DD` or an RFC 3339 timestamp
 //! (`2024-01-02T21:00:00Z`, `2024-01-02T21:00:00.250+00:00`), of which the
-//! date in UTC is kept. Daily series (returns, equity, trials) need strictly
-//! increasing dates, so two timestamps of the same UTC day are a duplicate:
-//! intraday series are out of scope here. Files of fills may repeat a date but
+//! date in UTC is kept. The backtest's returns or equity may be intraday: with
+//! timestamps, the times must be strictly increasing (set `periods_per_year`
+//! to match, e.g. 98 280 one-minute bars of a 6.5-hour session over 252 days),
+//! and [`Backtest::dates`] holds each period's UTC date. Trials and equity of
+//! paper trading are daily: strictly increasing dates, so two timestamps of
+//! the same UTC day are a duplicate. Files of fills may repeat a date but
 //! never go back in time.
 //!
 //! # Digests

@@ -59,9 +59,10 @@ pub const EULER_MASCHERONI: f64 = 0.577_215_664_901_532_9;
 /// 12 870 combinations.
 pub const DEFAULT_PBO_BLOCKS: usize = 16;
 
-/// The largest number of blocks [`pbo`] accepts: C(32, 16) ≈ 6·10⁸
-/// combinations is already far beyond a pre-flight run.
-pub const MAX_PBO_BLOCKS: usize = 32;
+/// The largest number of blocks [`pbo`] accepts: C(24, 12) ≈ 2.7·10⁶
+/// combinations, about 5 s over 100 trials; every further step of two blocks
+/// would cost about four times more.
+pub const MAX_PBO_BLOCKS: usize = 24;
 
 /// The floor of bin proportions in [`psi`], so that an empty bin does not
 /// make the index infinite.
@@ -125,8 +126,10 @@ pub fn sample_std(xs: &[f64]) -> Option<f64> {
 /// Annualised Sharpe ratio (empyrical `sharpe_ratio`):
 /// `mean(r − rf) / std(r − rf, ddof = 1) · √periods_per_year`.
 ///
-/// `risk_free` is per period. Dimensionless. Returns `None` for fewer than
-/// 2 returns, a zero standard deviation or `periods_per_year` = 0.
+/// `risk_free` is per period. Dimensionless. With `periods_per_year` = 1 it
+/// is the per-period Sharpe ratio that [`psr`] takes. Returns `None` for
+/// fewer than 2 returns, a zero standard deviation (empyrical's `inf` or
+/// `NaN`) or `periods_per_year` = 0.
 #[must_use]
 pub fn sharpe_ratio(returns: &[f64], risk_free: f64, periods_per_year: u32) -> Option<f64> {
     if periods_per_year == 0 {
@@ -1736,8 +1739,13 @@ mod tests {
             Err(PboError::Blocks { blocks: 0 })
         );
         assert_eq!(
-            pbo(&rows, 34, PboMetric::Sharpe),
-            Err(PboError::Blocks { blocks: 34 })
+            pbo(&rows, 26, PboMetric::Sharpe),
+            Err(PboError::Blocks { blocks: 26 })
+        );
+        assert_eq!(
+            PboError::Blocks { blocks: 5 }.to_string(),
+            "cannot split the trials into 5 blocks: the number of blocks `S` must be even and \
+             between 2 and 24 (16 is usual)"
         );
         assert_eq!(
             pbo(&rows, 16, PboMetric::Sharpe),
@@ -1878,7 +1886,9 @@ mod tests {
             );
             let _ = kolmogorov_sf(x);
         }
-        let _ = pbo(&vec![vec![0.0; 2]; 40], MAX_PBO_BLOCKS, PboMetric::Sharpe);
+        // C(20, 10) = 184 756 combinations of a flat matrix.
+        let flat = pbo(&vec![vec![0.0; 2]; 40], 20, PboMetric::Sharpe).unwrap();
+        assert_eq!((flat.combinations, flat.pbo), (184_756, 1.0));
     }
 
     #[test]

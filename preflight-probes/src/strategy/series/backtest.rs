@@ -44,7 +44,8 @@ const KEYS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Backtest {
-    /// The date of each return (the period's end), strictly increasing.
+    /// The UTC date of each return (the period's end): strictly increasing for a
+    /// daily series, repeated within a day for an intraday one.
     pub dates: Vec<Date>,
     /// The simple return of each period, finite; as long as [`dates`](Self::dates).
     pub returns: Vec<f64>,
@@ -216,8 +217,9 @@ fn read_returns(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Serie
     let mut returns = Vec::new();
     let mut order = DateOrder::new(Order::Increasing);
     while file.next_row()? {
-        let date = file.date(date_col)?;
-        order.check(file, date_col, date)?;
+        let moment = file.moment(date_col)?;
+        order.check_moment(file, date_col, moment)?;
+        let date = moment.0;
         let value = file.number(col)?;
         if dates.is_empty() {
             dates.reserve(file.rows_hint());
@@ -236,8 +238,9 @@ fn read_equity(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Series
     let mut first: Option<(Date, f64)> = None;
     let mut previous = 0.0;
     while file.next_row()? {
-        let date = file.date(date_col)?;
-        order.check(file, date_col, date)?;
+        let moment = file.moment(date_col)?;
+        order.check_moment(file, date_col, moment)?;
+        let date = moment.0;
         let equity = file.number(col)?;
         if equity <= 0.0 {
             return Err(file.field_error(
@@ -589,9 +592,9 @@ mod tests {
             "column `date`: duplicate date 2024-01-02 (also on line 2): dates must be strictly increasing",
         ),
         (
-            "date,return\n2024-01-02T10:00:00Z,0.1\n2024-01-02T16:00:00Z,0.2\n",
+            "date,return\n2024-01-02T16:00:00Z,0.1\n2024-01-02T10:00:00.5+00:00,0.2\n",
             "r.csv:3:1",
-            "column `date`: duplicate date 2024-01-02 (also on line 2): dates must be strictly increasing",
+            "column `date`: the time on 2024-01-02 is not after the one on line 2: times must be strictly increasing",
         ),
         (
             "date,return\n2024-01-03,0.1\n2024-01-04,0.1\n2024-01-02,0.2\n",

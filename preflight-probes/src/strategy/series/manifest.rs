@@ -163,7 +163,9 @@ impl ModelManifest {
         file.read_to_end(&mut bytes).map_err(|e| io(&e))?;
         let artifact = Artifact::from_bytes(shown, &bytes, modified(&metadata));
         let text = std::str::from_utf8(&bytes).map_err(|e| {
-            let at = Located { shown, text: "" };
+            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let text = std::str::from_utf8(valid).unwrap_or_default();
+            let at = Located { shown, text };
             at.error(
                 e.valid_up_to()..e.valid_up_to(),
                 "the manifest is not valid UTF-8",
