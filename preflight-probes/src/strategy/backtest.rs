@@ -31,11 +31,6 @@ pub(crate) fn periods_per_year(bt: &Backtest) -> Result<u32, CheckError> {
     Ok(ppy as u32)
 }
 
-/// Returns net of the per-period risk-free rate.
-pub(crate) fn excess(bt: &Backtest) -> Vec<f64> {
-    bt.returns.iter().map(|r| r - bt.risk_free).collect()
-}
-
 /// The per-period (not annualised) Sharpe ratio and the moments PSR needs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Moments {
@@ -44,12 +39,16 @@ pub(crate) struct Moments {
     pub(crate) kurtosis: f64,
 }
 
-pub(crate) fn moments(excess: &[f64]) -> Option<Moments> {
-    let sharpe = stats::mean(excess)? / stats::sample_std(excess).filter(|s| *s > 0.0)?;
+/// The moments of the returns net of the risk-free rate. Subtracting a
+/// constant moves only the mean, so they are computed on the returns as they
+/// are, without a copy of a series that may hold millions of periods.
+pub(crate) fn moments(bt: &Backtest) -> Option<Moments> {
+    let r = &bt.returns;
+    let sharpe = (stats::mean(r)? - bt.risk_free) / stats::sample_std(r).filter(|s| *s > 0.0)?;
     Some(Moments {
         sharpe,
-        skew: stats::skewness(excess)?,
-        kurtosis: stats::kurtosis(excess)?,
+        skew: stats::skewness(r)?,
+        kurtosis: stats::kurtosis(r)?,
     })
 }
 
@@ -122,7 +121,7 @@ impl Check for SharpeRatio {
         let ppy = periods_per_year(&bt)?;
         let sharpe = stats::sharpe_ratio(&bt.returns, bt.risk_free, ppy)
             .ok_or_else(|| degenerate("Sharpe ratio"))?;
-        let m = moments(&excess(&bt)).ok_or_else(|| degenerate("Sharpe ratio"))?;
+        let m = moments(&bt).ok_or_else(|| degenerate("Sharpe ratio"))?;
         let psr = stats::psr(m.sharpe, 0.0, bt.len(), m.skew, m.kurtosis);
         let min_trl =
             stats::min_track_record_length(m.sharpe, 0.0, m.skew, m.kurtosis, self.min_psr);
@@ -313,6 +312,75 @@ impl Check for WinRate {
     }
 }
 
+/// Realized volatility (sample standard deviation) of each `window`-period
+/// window, ending at periods `window − 1`, `window`, ... of `returns`.
+fn rolling_volatility(returns: &[f64], window: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(returns.len().saturating_sub(window - 1));
+    let (mut sum, mut squares) = (0.0_f64, 0.0_f64);
+    #[allow(clippy::cast_precision_loss)] // windows are small
+    let n = window as f64;
+    for (i, r) in returns.iter().enumerate() {
+        sum += r;
+        squares += r * r;
+        if i >= window {
+            let old = returns[i - window];
+            sum -= old;
+            squares -= old * old;
+        }
+        if i + 1 >= window {
+            let variance = ((squares - sum * sum / n) / (n - 1.0)).max(0.0);
+            #[allow(clippy::cast_possible_truncation)] // f32 is the point
+            out.push(variance.sqrt() as f32);
+        }
+    }
+    out
+}
+
+/// One regime's returns, summarised as they stream in: count, mean and
+/// variance (Welford) and the drawdown of their compounded wealth.
+#[derive(Debug, Default)]
+struct Accumulator {
+    count: usize,
+    mean: f64,
+    m2: f64,
+    wealth: f64,
+    high: f64,
+    max_drawdown: f64,
+}
+
+impl Accumulator {
+    fn push(&mut self, r: f64) {
+        if self.count == 0 {
+            self.wealth = 1.0;
+            self.high = 1.0;
+        }
+        self.count += 1;
+        #[allow(clippy::cast_precision_loss)]
+        let n = self.count as f64;
+        let delta = r - self.mean;
+        self.mean += delta / n;
+        self.m2 += delta * (r - self.mean);
+        self.wealth *= 1.0 + r;
+        self.high = self.high.max(self.wealth);
+        self.max_drawdown = self.max_drawdown.max((self.high - self.wealth) / self.high);
+    }
+
+    fn regime(&self, name: String, kind: &'static str, risk_free: f64, ppy: u32) -> Regime {
+        #[allow(clippy::cast_precision_loss)]
+        let n = self.count as f64;
+        let std = (self.count > 1).then(|| (self.m2 / (n - 1.0)).sqrt());
+        Regime {
+            name,
+            kind,
+            observations: self.count,
+            sharpe_ratio: std
+                .filter(|s| *s > 0.0)
+                .map(|s| (self.mean - risk_free) / s * f64::from(ppy).sqrt()),
+            max_drawdown: self.max_drawdown,
+        }
+    }
+}
+
 /// The strategy works in more than one market regime: the history is split
 /// by realized-volatility terciles (calm, normal, turbulent) and by calendar
 /// year, and each regime's Sharpe ratio and drawdown are reported.
@@ -376,18 +444,21 @@ impl Check for MarketRegimes {
                 bt.len()
             )));
         }
-        // Realized volatility of the window ending at each period.
-        let vols: Vec<(usize, f64)> = (window - 1..bt.len())
-            .filter_map(|end| {
-                stats::sample_std(&bt.returns[end + 1 - window..=end]).map(|v| (end, v))
-            })
-            .collect();
-        let mut sorted: Vec<f64> = vols.iter().map(|(_, v)| *v).collect();
-        sorted.sort_by(f64::total_cmp);
-        let cut = |q: usize| sorted[(sorted.len() * q / 3).min(sorted.len() - 1)];
-        let (low, high) = (cut(1), cut(2));
-        let mut buckets: [Vec<f64>; 3] = Default::default();
-        for (i, vol) in &vols {
+        // Realized volatility of the window ending at each period, from
+        // running sums (one pass), kept as f32: terciles need no more
+        // precision, and a long intraday series stays affordable.
+        let vols = rolling_volatility(&bt.returns, window);
+        let mut sorted = vols.clone();
+        let third = sorted.len() / 3;
+        let low = *sorted.select_nth_unstable_by(third, f32::total_cmp).1;
+        let high = *sorted.select_nth_unstable_by(2 * third, f32::total_cmp).1;
+        drop(sorted);
+        let mut buckets = [
+            Accumulator::default(),
+            Accumulator::default(),
+            Accumulator::default(),
+        ];
+        for (k, vol) in vols.iter().enumerate() {
             let bucket = if *vol < low {
                 0
             } else if *vol < high {
@@ -395,20 +466,28 @@ impl Check for MarketRegimes {
             } else {
                 2
             };
-            buckets[bucket].push(bt.returns[*i]);
+            buckets[bucket].push(bt.returns[k + window - 1]);
         }
-        let regime = |name: String, kind, returns: &[f64]| Regime {
-            name,
-            kind,
-            observations: returns.len(),
-            sharpe_ratio: stats::sharpe_ratio(returns, bt.risk_free, ppy),
-            max_drawdown: stats::max_drawdown(returns).max_drawdown,
-        };
+        drop(vols);
         let mut regimes: Vec<Regime> = ["calm", "normal", "turbulent"]
             .into_iter()
             .zip(&buckets)
-            .map(|(name, returns)| regime(format!("{name} volatility"), "volatility", returns))
+            .map(|(name, acc)| {
+                acc.regime(
+                    format!("{name} volatility"),
+                    "volatility",
+                    bt.risk_free,
+                    ppy,
+                )
+            })
             .collect();
+        let regime = |name: String, kind, returns: &[f64]| {
+            let mut acc = Accumulator::default();
+            for r in returns {
+                acc.push(*r);
+            }
+            acc.regime(name, kind, bt.risk_free, ppy)
+        };
         let mut start = 0;
         while start < bt.len() {
             let year = bt.dates[start].year();

@@ -5,7 +5,7 @@
 use preflight_core::{Check, CheckError, ChecklistItem, Context, Evidence, Outcome};
 use serde::Serialize;
 
-use super::backtest::{backtest, excess, moments, with_artifacts};
+use super::backtest::{backtest, moments, with_artifacts};
 use super::series::Trials;
 use super::stats::{self, PboMetric};
 
@@ -67,7 +67,7 @@ impl Check for Overfitting {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let bt = backtest(cx)?;
         let trials = cx.input::<Trials>("trials")?;
-        let m = moments(&excess(&bt)).ok_or_else(|| {
+        let m = moments(&bt).ok_or_else(|| {
             CheckError::msg(
                 "the backtest returns have too few or constant values for a Sharpe ratio",
             )

@@ -45,7 +45,6 @@
 //! Sharpe ratio by `√periods_per_year` first; a variance of annualised Sharpe
 //! ratios divides by `periods_per_year`.
 
-use std::fmt;
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -569,15 +568,21 @@ pub struct Pbo {
 }
 
 /// Why [`pbo`] could not run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PboError {
     /// The number of blocks is odd, below 2 or above [`MAX_PBO_BLOCKS`].
+    #[error(
+        "cannot split the trials into {blocks} blocks: the number of blocks `S` must be even and between 2 and {MAX_PBO_BLOCKS} (16 is usual)"
+    )]
     Blocks {
         /// The number of blocks asked for.
         blocks: usize,
     },
     /// Fewer rows than blocks.
+    #[error(
+        "cannot split {rows} rows into {blocks} blocks: give at least one row per block (lower `S` or supply more periods)"
+    )]
     TooFewRows {
         /// The number of rows given.
         rows: usize,
@@ -585,11 +590,17 @@ pub enum PboError {
         blocks: usize,
     },
     /// Fewer than 2 trials: there is nothing to select from.
+    #[error(
+        "{trials} trial(s) given: the probability of backtest overfitting ranks trials against each other, give at least 2"
+    )]
     TooFewTrials {
         /// The number of trials (columns of the first row).
         trials: usize,
     },
     /// A row with another number of trials than the first row.
+    #[error(
+        "row {row} (from 0) has {len} values but row 0 has {expected}: every row needs one return per trial"
+    )]
     RaggedRow {
         /// The row's index, from 0.
         row: usize,
@@ -599,35 +610,6 @@ pub enum PboError {
         expected: usize,
     },
 }
-
-impl fmt::Display for PboError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PboError::Blocks { blocks } => write!(
-                f,
-                "cannot split the trials into {blocks} blocks: the number of blocks `S` must be \
-                 even and between 2 and {MAX_PBO_BLOCKS} (16 is usual)"
-            ),
-            PboError::TooFewRows { rows, blocks } => write!(
-                f,
-                "cannot split {rows} rows into {blocks} blocks: give at least one row per block \
-                 (lower `S` or supply more periods)"
-            ),
-            PboError::TooFewTrials { trials } => write!(
-                f,
-                "{trials} trial(s) given: the probability of backtest overfitting ranks trials \
-                 against each other, give at least 2"
-            ),
-            PboError::RaggedRow { row, len, expected } => write!(
-                f,
-                "row {row} (from 0) has {len} values but row 0 has {expected}: every row needs \
-                 one return per trial"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for PboError {}
 
 /// Probability of backtest overfitting by combinatorially symmetric
 /// cross-validation (Bailey, Borwein, López de Prado and Zhu, 2017, "The
