@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use preflight_probes::strategy::stats::{DEFAULT_PBO_BLOCKS, PboMetric, pbo};
+use preflight_probes::strategy::stats::{self, DEFAULT_PBO_BLOCKS, PboMetric, pbo};
 
 /// Deterministic daily returns, `rows × trials`: xorshift64* noise of ±1 %
 /// around a drift of 0.02 % a day, so runs are comparable without a random
@@ -32,5 +32,35 @@ fn bench_pbo(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_pbo);
+/// Every statistic the backtest items report, on one series of a million
+/// returns already in memory (the CSV parsing is measured by the peer
+/// comparison script, `scripts/compare_backtest_stats.py`).
+fn bench_backtest_statistics(c: &mut Criterion) {
+    let returns: Vec<f64> = trial_matrix(1_000_000, 1, 0x2545_f491_4f6c_dd1d)
+        .into_iter()
+        .map(|row| row[0])
+        .collect();
+    c.bench_function("backtest statistics, 1 000 000 returns", |b| {
+        b.iter(|| {
+            let r = black_box(&returns[..]);
+            let sharpe = stats::sharpe_ratio(r, 0.0, 252).unwrap();
+            let skew = stats::skewness(r).unwrap();
+            let kurtosis = stats::kurtosis(r).unwrap();
+            let per_period = sharpe / 252f64.sqrt();
+            (
+                sharpe,
+                stats::psr(per_period, 0.0, r.len(), skew, kurtosis),
+                stats::min_track_record_length(per_period, 0.0, skew, kurtosis, 0.95),
+                stats::sortino_ratio(r, 0.0, 252),
+                stats::annual_volatility(r, 252),
+                stats::cagr(r, 252),
+                stats::calmar_ratio(r, 252),
+                stats::max_drawdown(r),
+                stats::win_rate(r),
+            )
+        });
+    });
+}
+
+criterion_group!(benches, bench_pbo, bench_backtest_statistics);
 criterion_main!(benches);

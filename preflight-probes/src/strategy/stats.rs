@@ -45,7 +45,6 @@
 //! Sharpe ratio by `√periods_per_year` first; a variance of annualised Sharpe
 //! ratios divides by `periods_per_year`.
 
-
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// The annualisation factor of daily returns: 252 trading days a year.
