@@ -20,6 +20,7 @@ Prints both wall times, their ratio and preflight's peak memory (from
 
 import argparse
 import datetime
+import json
 import os
 import pathlib
 import random
@@ -72,7 +73,7 @@ def write_csv(rows):
 
 
 PEER = r"""
-import sys, time
+import json, sys, time
 t0 = time.perf_counter()
 import pandas as pd, numpy as np, empyrical as ep, scipy.stats as st
 df = pd.read_csv(sys.argv[1], parse_dates=["date"], index_col="date")
@@ -90,7 +91,7 @@ stats = {
     "win_rate": float((r > 0).sum() / (r != 0).sum()),
 }
 print(time.perf_counter() - t0)
-print(stats)
+print(json.dumps({k: float(v) for k, v in stats.items()}))
 """
 
 
@@ -144,7 +145,27 @@ def main():
     if peak_kib is not None:
         print(f"preflight peak memory:       {peak_kib / 1024:.0f} MiB "
               f"({peak_kib / 1024 / series_mib:.2f}x the series' {series_mib:.0f} MiB)")
-    print(f"peer statistics: {peer.stdout.splitlines()[1]}")
+    # The same numbers, or the comparison would mean nothing.
+    theirs = json.loads(peer.stdout.splitlines()[1])
+    report = json.loads((DATA / "report.json").read_text())
+    values = {i["id"]: i["evidence"]["values"] for i in report["items"] if "evidence" in i}
+    sharpe = values["strategy.backtest.sharpe-ratio"]
+    ours = {
+        "sharpe": sharpe["sharpe_ratio"],
+        "sortino": sharpe["sortino_ratio"],
+        "annual_return": sharpe["cagr"],
+        "annual_volatility": sharpe["annual_volatility"],
+        "max_drawdown": -values["strategy.backtest.max-drawdown"]["max_drawdown"],
+        "skew": sharpe["skewness"],
+        "kurtosis": sharpe["kurtosis"],
+        "win_rate": values["strategy.backtest.win-rate"]["win_rate"],
+    }
+    worst = max(abs(ours[k] - theirs[k]) / max(abs(theirs[k]), 1e-12) for k in ours)
+    print(f"largest relative difference of {len(ours)} statistics: {worst:.1e}")
+    if worst > 1e-9:
+        for k in ours:
+            print(f"  {k}: preflight {ours[k]!r}, peer {theirs[k]!r}")
+        sys.exit("the statistics differ")
 
 
 if __name__ == "__main__":

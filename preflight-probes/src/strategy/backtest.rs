@@ -336,46 +336,64 @@ fn rolling_volatility(returns: &[f64], window: usize) -> Vec<f32> {
     out
 }
 
-/// One regime's returns, summarised as they stream in: count, mean and
-/// variance (Welford) and the drawdown of their compounded wealth.
-#[derive(Debug, Default)]
+/// One regime's returns, summarised as they stream in: count, sum and sum of
+/// squares (per-period returns are small, so the two-sum variance loses
+/// nothing that matters) and the drawdown of their compounded wealth.
+#[derive(Debug)]
 struct Accumulator {
     count: usize,
-    mean: f64,
-    m2: f64,
+    sum: f64,
+    squares: f64,
     wealth: f64,
     high: f64,
     max_drawdown: f64,
 }
 
+impl Default for Accumulator {
+    fn default() -> Self {
+        Accumulator {
+            count: 0,
+            sum: 0.0,
+            squares: 0.0,
+            wealth: 1.0,
+            high: 1.0,
+            max_drawdown: 0.0,
+        }
+    }
+}
+
 impl Accumulator {
     fn push(&mut self, r: f64) {
-        if self.count == 0 {
-            self.wealth = 1.0;
-            self.high = 1.0;
-        }
         self.count += 1;
-        #[allow(clippy::cast_precision_loss)]
-        let n = self.count as f64;
-        let delta = r - self.mean;
-        self.mean += delta / n;
-        self.m2 += delta * (r - self.mean);
+        self.sum += r;
+        self.squares += r * r;
         self.wealth *= 1.0 + r;
-        self.high = self.high.max(self.wealth);
-        self.max_drawdown = self.max_drawdown.max((self.high - self.wealth) / self.high);
+        if self.wealth > self.high {
+            self.high = self.wealth;
+        } else {
+            let drawdown = (self.high - self.wealth) / self.high;
+            if drawdown > self.max_drawdown {
+                self.max_drawdown = drawdown;
+            }
+        }
     }
 
     fn regime(&self, name: String, kind: &'static str, risk_free: f64, ppy: u32) -> Regime {
         #[allow(clippy::cast_precision_loss)]
         let n = self.count as f64;
-        let std = (self.count > 1).then(|| (self.m2 / (n - 1.0)).sqrt());
+        let mean = self.sum / n;
+        let std = (self.count > 1).then(|| {
+            ((self.squares - self.sum * mean) / (n - 1.0))
+                .max(0.0)
+                .sqrt()
+        });
         Regime {
             name,
             kind,
             observations: self.count,
             sharpe_ratio: std
                 .filter(|s| *s > 0.0)
-                .map(|s| (self.mean - risk_free) / s * f64::from(ppy).sqrt()),
+                .map(|s| (mean - risk_free) / s * f64::from(ppy).sqrt()),
             max_drawdown: self.max_drawdown,
         }
     }
