@@ -770,24 +770,4 @@ mod tests {
             preflight_core::evidence::sha256_hex(content.as_bytes())
         );
     }
-
-    /// Times the parse of a large `date,return` file: `PREFLIGHT_BENCH_RETURNS=/tmp/returns.csv
-    /// cargo test --release -p preflight-probes --lib -- --ignored --nocapture parse_timing`.
-    #[test]
-    #[ignore = "needs a large file named by PREFLIGHT_BENCH_RETURNS"]
-    fn parse_timing() {
-        let Ok(path) = std::env::var("PREFLIGHT_BENCH_RETURNS") else {
-            return;
-        };
-        let value = toml::Value::from(path.as_str());
-        let start = std::time::Instant::now();
-        let b = Backtest::from_table("backtest", &value, Path::new("/")).unwrap();
-        let elapsed = start.elapsed();
-        println!(
-            "parsed {} rows ({} bytes) in {elapsed:?}; {}",
-            b.len(),
-            b.artifact.size,
-            b.artifact.sha256
-        );
-    }
 }

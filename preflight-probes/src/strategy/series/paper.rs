@@ -241,28 +241,4 @@ mod tests {
             "input `paper_trading`: set either `equity_column` or `pnl_column` in [inputs.paper_trading], not both"
         );
     }
-
-    /// Times the parse of a large `date,return` file read as fills with a P&L
-    /// column (dates may repeat, so it can hold more rows than there are days
-    /// from year 1 to 9999): `PREFLIGHT_BENCH_FILLS=/tmp/fills.csv cargo test
-    /// --release -p preflight-probes --lib -- --ignored --nocapture parse_timing`.
-    #[test]
-    #[ignore = "needs a large file named by PREFLIGHT_BENCH_FILLS"]
-    fn parse_timing() {
-        let Ok(path) = std::env::var("PREFLIGHT_BENCH_FILLS") else {
-            return;
-        };
-        let mut value = toml::Table::new();
-        value.insert("path".into(), path.into());
-        value.insert("pnl_column".into(), "return".into());
-        let start = std::time::Instant::now();
-        let p = PaperTrading::from_table("paper_trading", &value.into(), Path::new("/")).unwrap();
-        let elapsed = start.elapsed();
-        println!(
-            "parsed {} rows ({} bytes) in {elapsed:?}; {}",
-            p.len(),
-            p.artifact.size,
-            p.artifact.sha256
-        );
-    }
 }
