@@ -71,6 +71,7 @@
 mod backtest;
 mod cv;
 mod digest;
+mod fast;
 mod features;
 mod manifest;
 mod paper;

@@ -5,6 +5,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use preflight_core::{Artifact, CheckError, Input, InputSource};
 
+use super::fast;
 use super::read::{CsvFile, DateOrder, Order};
 use super::settings::Settings;
 
@@ -109,22 +110,43 @@ impl Backtest {
         let trades_path = settings.string("trades")?;
 
         let shown = settings.path();
-        let mut file = CsvFile::open(name, shown, &root.join(shown))?;
+        let full = root.join(shown);
+        let mut file = CsvFile::open(name, shown, &full)?;
         let hint = |key: &str| format!(" (set `{key}` in [inputs.{name}])");
         let date_col = file.column(date_column, &hint("date_column"))?;
-        let (value_column, parsed) = if let Some(column) = equity_column {
+        let (value_column, dates, returns, kind, artifact) = if let Some(column) = equity_column {
             let col = file.column(column, &hint("equity_column"))?;
-            (column, read_equity(&mut file, date_col, col)?)
+            let (dates, returns, kind) = read_equity(&mut file, date_col, col)?;
+            if returns.len() < 2 {
+                return Err(file.too_few(2, returns.len() as u64, "returns"));
+            }
+            (column, dates, returns, kind, file.finish()?)
         } else {
             let column = returns_column.unwrap_or("return");
             let col = file.column(column, &hint("returns_column"))?;
-            (column, read_returns(&mut file, date_col, col)?)
+            // A large plain file is parsed in parallel; anything else, and
+            // every error, goes through the CSV reader (see `fast`).
+            let large = std::fs::metadata(&full).is_ok_and(|m| m.len() >= fast::FAST_FROM);
+            let columns = file.header().len();
+            if let Some(series) = large
+                .then(|| fast::read_returns(shown, &full, columns, date_col, col))
+                .flatten()
+            {
+                (
+                    column,
+                    series.dates,
+                    series.values,
+                    SeriesKind::Returns,
+                    series.artifact,
+                )
+            } else {
+                let (dates, returns, kind) = read_returns(&mut file, date_col, col)?;
+                if returns.len() < 2 {
+                    return Err(file.too_few(2, returns.len() as u64, "returns"));
+                }
+                (column, dates, returns, kind, file.finish()?)
+            }
         };
-        let (dates, returns, kind) = parsed;
-        if returns.len() < 2 {
-            return Err(file.too_few(2, returns.len() as u64, "returns"));
-        }
-        let artifact = file.finish()?;
 
         let oos_index = match oos_start {
             Some(start) => {
