@@ -123,9 +123,9 @@ fn feed(
         }
         let mut block = std::mem::take(&mut carry);
         let start = block.len();
-        block.resize(start + BLOCK, 0);
-        let read = read_full(file, &mut block[start..])?;
-        block.truncate(start + read);
+        block.reserve(BLOCK);
+        // `read_to_end` fills the spare capacity without zeroing it first.
+        let read = file.by_ref().take(BLOCK as u64).read_to_end(&mut block)?;
         hasher.update(&block[start..]);
         size += read as u64;
         let at_end = read == 0;
@@ -163,20 +163,6 @@ fn feed(
             return Ok((format_sha256(&hasher.finalize()), size));
         }
     }
-}
-
-/// Fills `buf` as far as the file allows; the count read (less only at the end).
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// Parses the lines of one block; `None` at anything the CSV path must judge.
