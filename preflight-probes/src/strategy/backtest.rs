@@ -39,16 +39,13 @@ pub(crate) struct Moments {
     pub(crate) kurtosis: f64,
 }
 
-/// The moments of the returns net of the risk-free rate. Subtracting a
-/// constant moves only the mean, so they are computed on the returns as they
-/// are, without a copy of a series that may hold millions of periods.
-pub(crate) fn moments(bt: &Backtest) -> Option<Moments> {
-    let r = &bt.returns;
-    let sharpe = (stats::mean(r)? - bt.risk_free) / stats::sample_std(r).filter(|s| *s > 0.0)?;
+/// The moments of the returns net of the risk-free rate, from a summary of
+/// the returns themselves: subtracting a constant moves only the mean.
+pub(crate) fn moments(bt: &Backtest, summary: &stats::Summary) -> Option<Moments> {
     Some(Moments {
-        sharpe,
-        skew: stats::skewness(r)?,
-        kurtosis: stats::kurtosis(r)?,
+        sharpe: summary.sharpe_ratio(bt.risk_free, 1)?,
+        skew: summary.skewness?,
+        kurtosis: summary.kurtosis?,
     })
 }
 
@@ -119,9 +116,14 @@ impl Check for SharpeRatio {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let bt = backtest(cx)?;
         let ppy = periods_per_year(&bt)?;
-        let sharpe = stats::sharpe_ratio(&bt.returns, bt.risk_free, ppy)
+        // One summary (two passes) serves every statistic reported here: the
+        // series may hold millions of periods.
+        let summary = stats::Summary::of(&bt.returns, bt.risk_free)
             .ok_or_else(|| degenerate("Sharpe ratio"))?;
-        let m = moments(&bt).ok_or_else(|| degenerate("Sharpe ratio"))?;
+        let sharpe = summary
+            .sharpe_ratio(bt.risk_free, ppy)
+            .ok_or_else(|| degenerate("Sharpe ratio"))?;
+        let m = moments(&bt, &summary).ok_or_else(|| degenerate("Sharpe ratio"))?;
         let psr = stats::psr(m.sharpe, 0.0, bt.len(), m.skew, m.kurtosis);
         let min_trl =
             stats::min_track_record_length(m.sharpe, 0.0, m.skew, m.kurtosis, self.min_psr);
@@ -131,9 +133,9 @@ impl Check for SharpeRatio {
             observations: bt.len(),
             min: self.min,
             periods_per_year: ppy,
-            sortino_ratio: stats::sortino_ratio(&bt.returns, bt.risk_free, ppy),
-            annual_volatility: stats::annual_volatility(&bt.returns, ppy),
-            cagr: stats::cagr(&bt.returns, ppy),
+            sortino_ratio: summary.sortino_ratio(ppy),
+            annual_volatility: summary.annual_volatility(ppy),
+            cagr: summary.cagr(ppy),
             skewness: m.skew,
             kurtosis: m.kurtosis,
             min_track_record_length: min_trl,
@@ -312,9 +314,10 @@ impl Check for WinRate {
     }
 }
 
-/// Realized volatility (sample standard deviation) of each `window`-period
-/// window, ending at periods `window − 1`, `window`, ... of `returns`.
-fn rolling_volatility(returns: &[f64], window: usize) -> Vec<f32> {
+/// Realized variance (sample, `ddof = 1`) of each `window`-period window,
+/// ending at periods `window − 1`, `window`, ... of `returns`: it orders the
+/// windows as their volatility does, without a square root each.
+fn rolling_variance(returns: &[f64], window: usize) -> Vec<f32> {
     let mut out = Vec::with_capacity(returns.len().saturating_sub(window - 1));
     let (mut sum, mut squares) = (0.0_f64, 0.0_f64);
     #[allow(clippy::cast_precision_loss)] // windows are small
@@ -330,7 +333,7 @@ fn rolling_volatility(returns: &[f64], window: usize) -> Vec<f32> {
         if i + 1 >= window {
             let variance = ((squares - sum * sum / n) / (n - 1.0)).max(0.0);
             #[allow(clippy::cast_possible_truncation)] // f32 is the point
-            out.push(variance.sqrt() as f32);
+            out.push(variance as f32);
         }
     }
     out
@@ -370,11 +373,9 @@ impl Accumulator {
         self.wealth *= 1.0 + r;
         if self.wealth > self.high {
             self.high = self.wealth;
-        } else {
-            let drawdown = (self.high - self.wealth) / self.high;
-            if drawdown > self.max_drawdown {
-                self.max_drawdown = drawdown;
-            }
+        } else if self.wealth < self.high * (1.0 - self.max_drawdown) {
+            // A new worst fall: only then is the division needed.
+            self.max_drawdown = (self.high - self.wealth) / self.high;
         }
     }
 
@@ -465,26 +466,26 @@ impl Check for MarketRegimes {
         // Realized volatility of the window ending at each period, from
         // running sums (one pass), kept as f32: terciles need no more
         // precision, and a long intraday series stays affordable.
-        let vols = rolling_volatility(&bt.returns, window);
-        let mut sorted = vols.clone();
+        let vols = rolling_variance(&bt.returns, window);
+        // The cuts of a long series come from an evenly strided sample of a
+        // million windows: exact enough for terciles, and a fraction of the
+        // cost of selecting among tens of millions.
+        let stride = (vols.len() / 1_000_000).max(1);
+        let mut sorted: Vec<f32> = vols.iter().step_by(stride).copied().collect();
         let third = sorted.len() / 3;
-        let low = *sorted.select_nth_unstable_by(third, f32::total_cmp).1;
+        // The upper cut first; the lower one is then among the values below it.
         let high = *sorted.select_nth_unstable_by(2 * third, f32::total_cmp).1;
+        let low = *sorted[..2 * third]
+            .select_nth_unstable_by(third, f32::total_cmp)
+            .1;
         drop(sorted);
         let mut buckets = [
             Accumulator::default(),
             Accumulator::default(),
             Accumulator::default(),
         ];
-        for (k, vol) in vols.iter().enumerate() {
-            let bucket = if *vol < low {
-                0
-            } else if *vol < high {
-                1
-            } else {
-                2
-            };
-            buckets[bucket].push(bt.returns[k + window - 1]);
+        for (vol, r) in vols.iter().zip(&bt.returns[window - 1..]) {
+            buckets[usize::from(*vol >= low) + usize::from(*vol >= high)].push(*r);
         }
         drop(vols);
         let mut regimes: Vec<Regime> = ["calm", "normal", "turbulent"]

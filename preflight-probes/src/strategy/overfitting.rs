@@ -67,11 +67,15 @@ impl Check for Overfitting {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let bt = backtest(cx)?;
         let trials = cx.input::<Trials>("trials")?;
-        let m = moments(&bt).ok_or_else(|| {
-            CheckError::msg(
-                "the backtest returns have too few or constant values for a Sharpe ratio",
-            )
-        })?;
+        let summary = stats::Summary::of(&bt.returns, bt.risk_free);
+        let m = summary
+            .as_ref()
+            .and_then(|s| moments(&bt, s))
+            .ok_or_else(|| {
+                CheckError::msg(
+                    "the backtest returns have too few or constant values for a Sharpe ratio",
+                )
+            })?;
         let sharpes: Vec<f64> = trials
             .iter()
             .filter_map(|(_, column)| stats::sharpe_ratio(column, 0.0, 1))
