@@ -64,10 +64,15 @@ pub(super) fn read_returns(
     let abort = AtomicBool::new(false);
     let (blocks, queue) = mpsc::sync_channel::<(usize, Vec<u8>)>(workers * 2);
     let queue = Mutex::new(queue);
+    // Parsed blocks come back to be filled again: fresh 4 MiB buffers would
+    // each cost their page faults.
+    let (spare, spares) = mpsc::channel::<Vec<u8>>();
     let results: Mutex<Vec<Option<Parsed>>> = Mutex::new(Vec::new());
     let hashed = std::thread::scope(|scope| {
         for _ in 0..workers {
+            let spare = spare.clone();
             scope.spawn(|| {
+                let spare = spare;
                 loop {
                     let next = queue.lock().ok().and_then(|q| q.recv().ok());
                     let Some((index, block)) = next else { return };
@@ -85,10 +90,13 @@ pub(super) fn read_returns(
                         }
                         None => abort.store(true, Ordering::Relaxed),
                     }
+                    // The reader may have finished: then nobody needs it back.
+                    let _ = spare.send(block);
                 }
             });
         }
-        let hashed = feed(&mut file, &blocks, &abort);
+        drop(spare);
+        let hashed = feed(&mut file, &blocks, &spares, &abort);
         drop(blocks);
         hashed
     });
@@ -110,6 +118,7 @@ pub(super) fn read_returns(
 fn feed(
     file: &mut File,
     blocks: &mpsc::SyncSender<(usize, Vec<u8>)>,
+    spares: &mpsc::Receiver<Vec<u8>>,
     abort: &AtomicBool,
 ) -> io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
@@ -121,7 +130,10 @@ fn feed(
         if abort.load(Ordering::Relaxed) {
             return Ok((String::new(), size));
         }
-        let mut block = std::mem::take(&mut carry);
+        let mut block = spares.try_recv().unwrap_or_default();
+        block.clear();
+        block.extend_from_slice(&carry);
+        carry.clear();
         let start = block.len();
         block.reserve(BLOCK);
         // `read_to_end` fills the spare capacity without zeroing it first.
@@ -154,7 +166,8 @@ fn feed(
             carry = block;
             continue;
         };
-        carry = block.split_off(cut);
+        carry.extend_from_slice(&block[cut..]);
+        block.truncate(cut);
         if !block.is_empty() && blocks.send((index, block)).is_err() {
             return Ok((String::new(), size));
         }
