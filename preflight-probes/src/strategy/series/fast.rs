@@ -193,6 +193,8 @@ fn parse_block(block: &[u8], columns: usize, date_col: usize, value_col: usize) 
     };
     // Intraday rows repeat their day: its date is parsed once.
     let mut day: Option<(&[u8], Date)> = None;
+    // `date,return` rows take the shortcut of `simple_row`.
+    let simple = columns == 2 && date_col == 0 && value_col == 1;
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len())) {
         let line = &block[start..end];
@@ -200,6 +202,21 @@ fn parse_block(block: &[u8], columns: usize, date_col: usize, value_col: usize) 
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         // The CSV reader skips empty lines.
         if line.is_empty() {
+            continue;
+        }
+        let moment_and_value = if simple {
+            simple_row(line, &mut day)
+        } else {
+            None
+        };
+        if let Some((moment, value)) = moment_and_value {
+            if parsed.last.is_some_and(|p| moment <= p) {
+                return None;
+            }
+            parsed.first.get_or_insert(moment);
+            parsed.last = Some(moment);
+            parsed.dates.push(moment.0);
+            parsed.values.push(value);
             continue;
         }
         let (mut date, mut value) = (None, None);
@@ -225,6 +242,25 @@ fn parse_block(block: &[u8], columns: usize, date_col: usize, value_col: usize) 
         parsed.values.push(value?);
     }
     Some(parsed)
+}
+
+/// A `date,return` row whose date is exactly `YYYY-MM-DD` or
+/// `YYYY-MM-DDTHH:MM:SSZ`: the comma is where the date ends, so the row is
+/// not searched for it. `None` for any other row, which then goes the
+/// general way (and a row the general way rejects makes the block give up).
+#[inline]
+fn simple_row<'a>(
+    line: &'a [u8],
+    day: &mut Option<(&'a [u8], Date)>,
+) -> Option<((Date, i64), f64)> {
+    let comma = match line.get(10) {
+        Some(b',') => 10,
+        Some(b'T') if line.get(20) == Some(&b',') => 20,
+        _ => return None,
+    };
+    let moment = moment(&line[..comma], day)?;
+    let value = parse_number(&line[comma + 1..])?;
+    Some((moment, value))
 }
 
 /// [`parse_moment`], reusing the date of the previous row when a timestamp
