@@ -192,7 +192,7 @@ fn parse_block(block: &[u8], columns: usize, date_col: usize, value_col: usize) 
         last: None,
     };
     // Intraday rows repeat their day: its date is parsed once.
-    let mut day: Option<(&[u8], Date)> = None;
+    let mut day: Option<([u8; 10], Date)> = None;
     // `date,return` rows take the shortcut of `simple_row`.
     let simple = columns == 2 && date_col == 0 && value_col == 1;
     let mut start = 0;
@@ -249,10 +249,7 @@ fn parse_block(block: &[u8], columns: usize, date_col: usize, value_col: usize) 
 /// not searched for it. `None` for any other row, which then goes the
 /// general way (and a row the general way rejects makes the block give up).
 #[inline]
-fn simple_row<'a>(
-    line: &'a [u8],
-    day: &mut Option<(&'a [u8], Date)>,
-) -> Option<((Date, i64), f64)> {
+fn simple_row(line: &[u8], day: &mut Option<([u8; 10], Date)>) -> Option<((Date, i64), f64)> {
     let comma = match line.get(10) {
         Some(b',') => 10,
         Some(b'T') if line.get(20) == Some(&b',') => 20,
@@ -266,11 +263,12 @@ fn simple_row<'a>(
 /// [`parse_moment`], reusing the date of the previous row when a timestamp
 /// `YYYY-MM-DDTHH:MM:SSZ` falls on the same day.
 #[inline]
-fn moment<'a>(raw: &'a [u8], day: &mut Option<(&'a [u8], Date)>) -> Option<(Date, i64)> {
-    if let [.., b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] = *raw
-        && raw.len() == 20
+fn moment(raw: &[u8], day: &mut Option<([u8; 10], Date)>) -> Option<(Date, i64)> {
+    if let [y0, y1, y2, y3, d0, m0, m1, d1, e0, e1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] =
+        *raw
         && let Some((bytes, date)) = *day
-        && bytes == &raw[..10]
+        // An array compare: no call to `memcmp` for ten bytes.
+        && bytes == [y0, y1, y2, y3, d0, m0, m1, d1, e0, e1]
     {
         let two = |a: u8, b: u8| {
             (a.is_ascii_digit() && b.is_ascii_digit())
@@ -283,8 +281,10 @@ fn moment<'a>(raw: &'a [u8], day: &mut Option<(&'a [u8], Date)>) -> Option<(Date
         return None;
     }
     let parsed = parse_moment(raw).ok()?;
-    if raw.len() > 10 {
-        *day = Some((&raw[..10], parsed.0));
+    if raw.len() > 10
+        && let Ok(prefix) = <[u8; 10]>::try_from(&raw[..10])
+    {
+        *day = Some((prefix, parsed.0));
     }
     Some(parsed)
 }
