@@ -792,4 +792,48 @@ mod tests {
             preflight_core::evidence::sha256_hex(content.as_bytes())
         );
     }
+
+    /// Random damage to a valid file (bytes flipped, dropped, duplicated, or
+    /// a line cut short) never panics, and a file that still parses keeps its
+    /// invariants: finite returns, one date each, at least 2 of them.
+    #[test]
+    fn damaged_files_never_panic() {
+        use std::fmt::Write as _;
+
+        let mut valid = String::from("date,return\n");
+        let mut day = date(2024, 1, 1);
+        for i in 0..200 {
+            let _ = writeln!(valid, "{day},{}", f64::from(i % 17) / 1000.0 - 0.008);
+            day = day.tomorrow().unwrap();
+        }
+        let noise = b",.\n\r\"-+eE0123456789 :TZnaNinf\xff";
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % bound as u64).unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for _ in 0..2000 {
+            let mut bytes = valid.clone().into_bytes();
+            for _ in 0..=next(4) {
+                let at = next(bytes.len());
+                match next(4) {
+                    0 => bytes[at] = noise[next(noise.len())],
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    2 => bytes.insert(at, bytes[at]),
+                    _ => bytes.truncate(at.max(1)),
+                }
+            }
+            std::fs::write(dir.path().join("r.csv"), &bytes).unwrap();
+            if let Ok(bt) = parse(dir.path(), r#"path = "r.csv""#) {
+                assert!(bt.returns.len() >= 2);
+                assert_eq!(bt.returns.len(), bt.dates.len());
+                assert!(bt.returns.iter().all(|r| r.is_finite()));
+            }
+        }
+    }
 }

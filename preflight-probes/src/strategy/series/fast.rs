@@ -404,4 +404,39 @@ mod tests {
             assert!(read_returns("r.csv", &dir.path().join("r.csv"), 2, 0, 1).is_none());
         }
     }
+
+    /// Damage anywhere in a file: the fast path either gives up or agrees
+    /// with the CSV reader, which must then accept the file too.
+    #[test]
+    fn damaged_files_give_up_or_agree() {
+        let valid = rows(160_000, true).into_bytes();
+        let noise = b",.\n\r\"-+e0123456789 :TZ\xff";
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % bound as u64).unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        for _ in 0..12 {
+            let mut bytes = valid.clone();
+            let at = 12 + next(bytes.len() - 12);
+            match next(3) {
+                0 => bytes[at] = noise[next(noise.len())],
+                1 => {
+                    bytes.remove(at);
+                }
+                _ => bytes.insert(at, noise[next(noise.len())]),
+            }
+            std::fs::write(&path, &bytes).unwrap();
+            let slow = Backtest::from_table("backtest", &table(r#"path = "r.csv""#), dir.path());
+            if let Some(fast) = read_returns("r.csv", &path, 2, 0, 1) {
+                let slow = slow.expect("what the fast path accepts, the CSV reader accepts");
+                assert_eq!(fast.values, slow.returns);
+                assert_eq!(fast.dates, slow.dates);
+            }
+        }
+    }
 }
