@@ -6,6 +6,9 @@
 //!   A line is an attested item until a probe with its ID is registered.
 //! - [`cli`]: the `preflight` command line, which any crate can offer over its
 //!   own items with one call from `main`.
+//! - [`strategy`] (feature `strategy`): backtest statistics, overfitting,
+//!   paper trading and model validation probes.
+//! - [`risk`]: the `risk.toml` limits schema and the items that judge it.
 //!
 //! [`items`] is the crate's entry point: pass it to
 //! [`Registry::from_inventory`](preflight_core::Registry::from_inventory) (or to
@@ -24,6 +27,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod risk;
 #[cfg(feature = "strategy")]
 pub mod strategy;
 
@@ -45,11 +49,20 @@ preflight_core::provider! {
         strategy::model::CrossValidation,
         strategy::model::ModelVersioning,
         strategy::model::FallbackModel,
+        risk::config::MaxPortfolioExposure,
+        risk::config::LeverageLimits,
+        risk::config::LossLimits,
+        risk::config::MaxPositionSizes,
     ] catalog catalog::SEED;
 }
 
 #[cfg(not(feature = "strategy"))]
 preflight_core::provider! {
     /// The seed catalog and every probe of this crate: the entry point that links them.
-    pub fn items = "preflight-probes" [] catalog catalog::SEED;
+    pub fn items = "preflight-probes" [
+        risk::config::MaxPortfolioExposure,
+        risk::config::LeverageLimits,
+        risk::config::LossLimits,
+        risk::config::MaxPositionSizes,
+    ] catalog catalog::SEED;
 }
