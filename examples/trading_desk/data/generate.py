@@ -61,3 +61,33 @@ with open(HERE / "paper_trading.csv", "w", newline="") as f:
             equity *= 1 + rng.gauss(0.0005, 0.006)
             w.writerow([day.isoformat(), f"{equity:.2f}"])
         day += datetime.timedelta(days=1)
+
+# The backtest's end-of-day positions (within the desk's risk.toml limits),
+# the book now, and the held instruments' daily returns.
+prices = {"AAPL": 130.0, "MSFT": 240.0, "NVDA": 150.0}
+common = [rng.gauss(0, 0.009) for _ in dates]
+with open(HERE / "position_history.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["date", "symbol", "position", "price", "order_quantity"])
+    held = {s: 0 for s in prices}
+    for i, d in enumerate(dates):
+        for j, symbol in enumerate(prices):
+            prices[symbol] *= 1 + 0.6 * common[i] + rng.gauss(0.0003, 0.012)
+            cap = 4_500 if symbol == "NVDA" else 8_000
+            target = int(cap * (0.5 + 0.45 * ((i // 20 + j) % 3 - 1)))
+            order = max(-1_000, min(1_000, target - held[symbol]))
+            held[symbol] += order
+            w.writerow([d, symbol, held[symbol], f"{prices[symbol]:.2f}", abs(order)])
+
+with open(HERE / "positions.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["symbol", "position"])
+    for symbol, quantity in held.items():
+        w.writerow([symbol, quantity])
+
+with open(HERE / "instrument_returns.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["date", "AAPL", "MSFT", "NVDA"])
+    for i, d in enumerate(dates[-252:]):
+        c = common[len(dates) - 252 + i]
+        w.writerow([d] + [f"{0.6 * c + rng.gauss(0.0003, 0.012):.6f}" for _ in range(3)])
