@@ -7,6 +7,7 @@
 
 mod data;
 mod market;
+mod risk_engine;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,12 @@ fn main() -> ExitCode {
         .default_config(data::CONFIG, data::root())
         // The desk's records are dated; judging them as of a fixed day keeps
         // the demo's report the same on every run.
-        .as_of(data::AS_OF.parse().expect("a valid timestamp"));
+        .as_of(data::AS_OF.parse().expect("a valid timestamp"))
+        // The conformance suite exercises the desk's own risk engine.
+        .setup(|runner| {
+            runner.extension(preflight_probes::risk::pretrade::RiskEngine::new(
+                risk_engine::DeskRiskEngine::adapter(),
+            ))
+        });
     preflight_probes::cli::main(&app)
 }

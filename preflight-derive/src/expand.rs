@@ -99,7 +99,12 @@ fn item_impl(v: &ValidItem<'_, '_>) -> TokenStream {
     let param_defaults = param_defaults(item);
     let into_check = match v.kind {
         // A missing `impl Check` shows as an unmet bound on the struct's name.
-        Kind::Automated => quote_spanned!(span=> ::preflight_core::__private::boxed_check(self)),
+        // Only the function path carries that span: `self` keeps the
+        // derive's own, so a struct named inside a `macro_rules!` still works.
+        Kind::Automated => {
+            let boxed = quote_spanned!(span=> ::preflight_core::__private::boxed_check::<#ident>);
+            quote!(#boxed(self))
+        }
         Kind::Attested => quote!(::preflight_core::__private::Option::None),
     };
 

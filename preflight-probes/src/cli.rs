@@ -42,6 +42,7 @@ pub struct App<'a> {
     providers: &'a [Provider],
     default_config: Option<(&'a str, PathBuf)>,
     as_of: Option<jiff::Timestamp>,
+    setup: Option<fn(Runner<'_>) -> Runner<'_>>,
 }
 
 impl<'a> App<'a> {
@@ -53,7 +54,17 @@ impl<'a> App<'a> {
             providers,
             default_config: None,
             as_of: None,
+            setup: None,
         }
+    }
+
+    /// Prepares every run: hands the service's extensions to the checks
+    /// (its risk engine, its broker adapter), e.g.
+    /// `|runner| runner.extension(RiskEngine::new(engine()))`.
+    #[must_use]
+    pub fn setup(mut self, setup: fn(Runner<'_>) -> Runner<'_>) -> Self {
+        self.setup = Some(setup);
+        self
     }
 
     /// Pins the clock: runs, records and expiries are judged as of `now`
@@ -473,6 +484,9 @@ fn build_report(
         .selection(selection.clone())
         .signoffs(signoffs.records().iter().map(Signoff::from))
         .approval(signoffs.approval().cloned());
+    if let Some(setup) = app.setup {
+        runner = setup(runner);
+    }
     if progress && std::io::stderr().is_terminal() {
         runner = runner.observer(Progress::new());
     }

@@ -56,6 +56,12 @@ preflight_core::provider! {
         risk::config::MaxPositionSizes,
         risk::history::ValidatedInBacktest,
         risk::history::CorrelationLimits,
+        risk::pretrade::RiskChecksBeforeEveryOrder,
+        risk::pretrade::DuplicateOrderPrevention,
+        risk::pretrade::TradingLimits,
+        risk::pretrade::LeverageEnforced,
+        risk::pretrade::DailyLossCircuitBreakers,
+        risk::pretrade::CircuitBreakers,
     ] catalog catalog::SEED;
 }
 

@@ -8,3 +8,4 @@
 pub mod config;
 pub mod history;
 pub mod limits;
+pub mod pretrade;

@@ -1,0 +1,802 @@
+//! Pre-trade risk conformance: the service's own risk engine, driven through
+//! a thin adapter, must approve orders just inside each limit of `risk.toml`
+//! and reject those just outside.
+//!
+//! The service implements [`PreTradeRisk`] over its engine and hands it to
+//! the run:
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use preflight_probes::risk::pretrade::{PreTradeRisk, RiskEngine};
+//! # fn adapter() -> Arc<dyn PreTradeRisk> { unimplemented!() }
+//! # let (registry, config) = (preflight_core::Registry::default(), preflight_core::Config::default());
+//! let report = preflight_core::Runner::new(&registry, config)
+//!     .extension(RiskEngine::new(adapter()))
+//!     .run();
+//! ```
+//!
+//! The suite ([`run_suite`]) resets the engine before each scenario, so it
+//! must be a sandbox account, never the production one. Every scenario is a
+//! line of evidence: what was sent, what was expected, what the engine said.
+
+use std::sync::{Arc, OnceLock};
+
+use preflight_core::{Check, CheckError, ChecklistItem, Context, Evidence, Outcome};
+use serde::Serialize;
+
+use super::limits::RiskLimits;
+
+/// Buy or sell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// Increases a long position.
+    Buy,
+    /// Decreases a long position or increases a short one.
+    Sell,
+}
+
+/// An order the strategy wants to send, as the risk engine sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct OrderIntent {
+    /// The client order ID (unique per order).
+    pub client_order_id: String,
+    /// The instrument.
+    pub symbol: String,
+    /// Buy or sell.
+    pub side: Side,
+    /// Quantity, positive.
+    pub quantity: f64,
+    /// Limit price.
+    pub price: f64,
+    /// The reference price (last trade or mid) the price collar applies to.
+    pub reference_price: f64,
+    /// When the order is sent (the suite's clock, for rate limits).
+    pub at: jiff::Timestamp,
+}
+
+/// A fill of an earlier order, for the engine's positions and P&L.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Fill {
+    /// The instrument.
+    pub symbol: String,
+    /// Buy or sell.
+    pub side: Side,
+    /// Quantity filled.
+    pub quantity: f64,
+    /// Fill price.
+    pub price: f64,
+}
+
+/// The engine's answer to an order intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "lowercase")]
+pub enum Decision {
+    /// The order may be sent.
+    Approve,
+    /// The order must not be sent, and why.
+    Reject {
+        /// The engine's reason.
+        reason: String,
+    },
+}
+
+/// A thin adapter over a service's own pre-trade risk engine.
+///
+/// The engine keeps its account state (positions, P&L, order counts) from
+/// the fills and marks it is told about; [`PreTradeRisk::reset`] starts a
+/// fresh sandbox account with `capital` of equity.
+pub trait PreTradeRisk: Send + Sync {
+    /// Starts a fresh account: no positions, no orders, no P&L, kill switch off.
+    fn reset(&self, capital: f64);
+    /// Decides whether `order` may be sent.
+    fn check(&self, order: &OrderIntent) -> Decision;
+    /// An order was filled.
+    fn on_fill(&self, fill: &Fill);
+    /// A new market price.
+    fn on_mark(&self, symbol: &str, price: f64);
+    /// Fires the kill switch: every new order must be rejected.
+    fn trigger_kill_switch(&self);
+    /// Re-enables trading after the kill switch.
+    fn reset_kill_switch(&self);
+}
+
+/// The extension a run takes: the adapter, and the suite's results once run
+/// (every conformance item shares one run of the suite).
+pub struct RiskEngine {
+    engine: Arc<dyn PreTradeRisk>,
+    results: OnceLock<Result<Vec<Scenario>, String>>,
+}
+
+impl std::fmt::Debug for RiskEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RiskEngine").finish_non_exhaustive()
+    }
+}
+
+impl RiskEngine {
+    /// Wraps an adapter for [`Runner::extension`](preflight_core::Runner::extension).
+    #[must_use]
+    pub fn new(engine: Arc<dyn PreTradeRisk>) -> Self {
+        RiskEngine {
+            engine,
+            results: OnceLock::new(),
+        }
+    }
+}
+
+/// One conformance scenario: an order the engine must approve or reject.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    /// The control it exercises (`quantity`, `notional`, `price-collar`, ...).
+    pub control: &'static str,
+    /// What the scenario does, in words.
+    pub description: String,
+    /// The order sent.
+    pub order: OrderIntent,
+    /// Whether the engine should approve it.
+    pub expect_approve: bool,
+    /// What the engine said.
+    pub decision: Decision,
+    /// Whether the engine did what the limits require.
+    pub passed: bool,
+}
+
+/// The suite's parameters: which instrument, at what price.
+#[derive(Debug, Clone)]
+struct Setup {
+    symbol: String,
+    price: f64,
+    capital: f64,
+    start: jiff::Timestamp,
+}
+
+struct Driver<'a> {
+    engine: &'a dyn PreTradeRisk,
+    setup: &'a Setup,
+    /// The reference price of the orders sent (the collar's anchor).
+    reference: f64,
+    scenarios: Vec<Scenario>,
+    next_id: u64,
+    seconds: i64,
+}
+
+impl Driver<'_> {
+    fn reset(&mut self) {
+        self.reference = self.setup.price;
+        self.engine.reset(self.setup.capital);
+        self.engine.on_mark(&self.setup.symbol, self.setup.price);
+        // A new second for each scenario, so that rate limits do not carry over.
+        self.seconds += 10;
+    }
+
+    fn order(&mut self, symbol: &str, side: Side, quantity: f64, price: f64) -> OrderIntent {
+        self.next_id += 1;
+        OrderIntent {
+            client_order_id: format!("PF-{:06}", self.next_id),
+            symbol: symbol.to_owned(),
+            side,
+            quantity,
+            price,
+            reference_price: self.reference,
+            at: self
+                .setup
+                .start
+                .checked_add(jiff::SignedDuration::from_secs(self.seconds))
+                .unwrap_or(self.setup.start),
+        }
+    }
+
+    fn expect(
+        &mut self,
+        control: &'static str,
+        description: String,
+        order: OrderIntent,
+        approve: bool,
+    ) {
+        let decision = self.engine.check(&order);
+        let passed = matches!(decision, Decision::Approve) == approve;
+        self.scenarios.push(Scenario {
+            control,
+            description,
+            order,
+            expect_approve: approve,
+            decision,
+            passed,
+        });
+    }
+
+    fn fill(&self, side: Side, quantity: f64, price: f64) {
+        self.engine.on_fill(&Fill {
+            symbol: self.setup.symbol.clone(),
+            side,
+            quantity,
+            price,
+        });
+    }
+}
+
+/// What the scenarios are built from: the limits that apply to the symbol.
+struct Plan<'a> {
+    limits: &'a RiskLimits,
+    symbol: &'a str,
+    price: f64,
+    max_qty: Option<f64>,
+    max_position: Option<f64>,
+}
+
+/// One method per control: each resets the account and sends its orders.
+#[allow(unused_variables)] // each control uses its own part of the plan
+impl Driver<'_> {
+    fn quantity(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        if let Some(max) = max_qty {
+            self.reset();
+            let o = self.order(symbol, Side::Buy, max, price);
+            self.expect(
+                "quantity",
+                format!("an order of exactly the maximum quantity {max}"),
+                o,
+                true,
+            );
+            self.reset();
+            let o = self.order(symbol, Side::Buy, max + 1.0, price);
+            self.expect(
+                "quantity",
+                format!("an order of {} (one above the maximum)", max + 1.0),
+                o,
+                false,
+            );
+        }
+    }
+
+    fn notional(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        if let Some(max) = g.max_order_notional {
+            // A quantity within the size limit, priced around the notional limit.
+            let qty = max_qty.map_or(100.0, |q| (q / 2.0).floor().max(1.0));
+            let at_limit = max / qty;
+            // The reference moves with the order's price, so the collar does not decide.
+            self.reset();
+            self.reference = at_limit;
+            let o = self.order(symbol, Side::Buy, qty, at_limit * 0.999);
+            self.expect(
+                "notional",
+                format!(
+                    "{qty} at {:.4}: just inside the notional limit {max}",
+                    at_limit * 0.999
+                ),
+                o,
+                true,
+            );
+            self.reset();
+            self.reference = at_limit;
+            let o = self.order(symbol, Side::Buy, qty, at_limit * 1.001);
+            self.expect(
+                "notional",
+                format!(
+                    "{qty} at {:.4}: just above the notional limit {max}",
+                    at_limit * 1.001
+                ),
+                o,
+                false,
+            );
+        }
+    }
+
+    fn price_collar(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        if let Some(percent) = limits.price_collar.as_ref().and_then(|c| c.percent) {
+            self.reset();
+            let inside = price * (1.0 + percent / 100.0 * 0.95);
+            let o = self.order(symbol, Side::Buy, 1.0, inside);
+            self.expect(
+                "price-collar",
+                format!("a buy at {inside:.4}, within {percent}% of {price}"),
+                o,
+                true,
+            );
+            self.reset();
+            let outside = price * (1.0 + percent / 100.0 * 1.05);
+            let o = self.order(symbol, Side::Buy, 1.0, outside);
+            self.expect(
+                "price-collar",
+                format!("a buy at {outside:.4}, beyond {percent}% of {price}"),
+                o,
+                false,
+            );
+        }
+    }
+
+    fn position(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        if let (Some(max), Some(qty)) = (max_position, max_qty) {
+            // Fill up to one order below the position limit, then ask for one
+            // order that stays within it and one that would cross it.
+            self.reset();
+            let mut held = 0.0;
+            while held + qty <= max - qty {
+                self.fill(Side::Buy, qty, price);
+                held += qty;
+            }
+            let room = max - held;
+            let o = self.order(symbol, Side::Buy, room.min(qty), price);
+            self.expect(
+                "position",
+                format!(
+                    "holding {held}, a buy of {} reaching at most the position limit {max}",
+                    room.min(qty)
+                ),
+                o,
+                true,
+            );
+            self.fill(Side::Buy, room.min(qty), price);
+            let o = self.order(symbol, Side::Buy, 1.0, price);
+            self.expect(
+                "position",
+                format!(
+                    "holding {}, a buy of 1 beyond the position limit {max}",
+                    held + room.min(qty)
+                ),
+                o,
+                false,
+            );
+            let o = self.order(symbol, Side::Sell, 1.0, price);
+            self.expect(
+                "position",
+                "at the position limit, a sell that reduces it".to_owned(),
+                o,
+                true,
+            );
+        }
+    }
+
+    fn leverage(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let g = &plan.limits.global;
+        let (Some(leverage), Some(capital)) = (g.max_leverage, plan.limits.capital) else {
+            return;
+        };
+        // Gross exposure is built in other instruments, each within the
+        // position limits, to half an order below the leverage limit; then
+        // a small order fits and a full one does not.
+        self.reset();
+        let gross_limit = leverage * capital;
+        let order_qty = plan.max_qty.unwrap_or(100.0);
+        let per_order = order_qty * price;
+        let per_symbol = plan
+            .max_position
+            .unwrap_or(f64::MAX)
+            .min(g.max_position_notional.map_or(f64::MAX, |n| n / price))
+            .min(1e9);
+        let target = gross_limit - per_order * 0.5;
+        let mut gross = 0.0;
+        let mut k = 0;
+        while gross + 1e-9 < target && k < 10_000 {
+            k += 1;
+            let other = format!("{symbol}-L{k}");
+            let qty = per_symbol.min((target - gross) / price);
+            self.engine.on_mark(&other, price);
+            self.engine.on_fill(&Fill {
+                symbol: other,
+                side: Side::Buy,
+                quantity: qty,
+                price,
+            });
+            gross += qty * price;
+        }
+        let small = (per_order * 0.25 / price).floor().max(1.0);
+        let o = self.order(symbol, Side::Buy, small, price);
+        self.expect(
+            "leverage",
+            format!("gross {gross:.0} of {gross_limit:.0} allowed ({leverage}x capital), a buy of {small} that fits"),
+            o,
+            true,
+        );
+        let o = self.order(symbol, Side::Buy, order_qty, price);
+        self.expect(
+            "leverage",
+            format!("gross {gross:.0} of {gross_limit:.0} allowed, a buy of {order_qty} taking it past the limit"),
+            o,
+            false,
+        );
+    }
+
+    fn daily_loss(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        if let Some(daily) = g.daily_loss_limit {
+            // A losing day: buy, then mark below the entry until the loss passes the limit.
+            self.reset();
+            let qty = max_qty.map_or(100.0, |q| q.min(max_position.unwrap_or(q)));
+            self.fill(Side::Buy, qty, price);
+            let drop = (daily * 1.1 / qty).min(price * 0.9);
+            self.engine.on_mark(symbol, price - drop);
+            // Orders now trade at the new price: the collar must not decide.
+            self.reference = price - drop;
+            let loss = drop * qty;
+            let o = self.order(symbol, Side::Buy, 1.0, price - drop);
+            self.expect(
+                "daily-loss",
+                format!("after a loss of {loss:.0} (limit {daily}), a buy that adds risk"),
+                o,
+                false,
+            );
+            let o = self.order(symbol, Side::Sell, 1.0, price - drop);
+            self.expect(
+                "daily-loss",
+                format!("after a loss of {loss:.0}, a sell that reduces risk"),
+                o,
+                true,
+            );
+        }
+    }
+
+    fn order_rate(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        if let Some(rate) = limits
+            .rate_limits
+            .as_ref()
+            .and_then(|r| r.orders_per_second)
+        {
+            self.reset();
+            let n = rate.floor();
+            let mut all_inside = true;
+            let mut sent = 0.0;
+            while sent < n {
+                let o = self.order(symbol, Side::Buy, 1.0, price);
+                all_inside &= matches!(self.engine.check(&o), Decision::Approve);
+                sent += 1.0;
+            }
+            let o = self.order(symbol, Side::Buy, 1.0, price);
+            self.expect(
+                "order-rate",
+                format!(
+                    "order {} within one second (limit {rate} per second; the first {n} were {})",
+                    n + 1.0,
+                    if all_inside {
+                        "approved"
+                    } else {
+                        "not all approved"
+                    }
+                ),
+                o,
+                false,
+            );
+            if !all_inside && let Some(last) = self.scenarios.last_mut() {
+                last.passed = false;
+            }
+        }
+    }
+
+    fn duplicate(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        {
+            self.reset();
+            let o = self.order(symbol, Side::Buy, 1.0, price);
+            self.expect(
+                "duplicate-order",
+                "a first order".to_owned(),
+                o.clone(),
+                true,
+            );
+            self.expect(
+                "duplicate-order",
+                format!("the same client order ID `{}` again", o.client_order_id),
+                o,
+                false,
+            );
+        }
+    }
+
+    fn restricted(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        for restricted in &limits.restricted {
+            self.reset();
+            let o = self.order(restricted, Side::Buy, 1.0, price);
+            self.expect(
+                "restricted",
+                format!("an order in the restricted instrument {restricted}"),
+                o,
+                false,
+            );
+        }
+    }
+
+    fn kill_switch(&mut self, plan: &Plan<'_>) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let (limits, g) = (plan.limits, &plan.limits.global);
+        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        if limits.kill_switch.is_some() {
+            self.reset();
+            self.engine.trigger_kill_switch();
+            let o = self.order(symbol, Side::Sell, 1.0, price);
+            self.expect(
+                "kill-switch",
+                "after the kill switch fires, a risk-reducing sell".to_owned(),
+                o,
+                false,
+            );
+            self.engine.reset_kill_switch();
+            let o = self.order(symbol, Side::Buy, 1.0, price);
+            self.expect(
+                "kill-switch",
+                "after the kill switch is reset, a small buy".to_owned(),
+                o,
+                true,
+            );
+        }
+    }
+}
+
+/// Runs every scenario the limits allow against `engine`. Limits that are not
+/// set produce no scenario (the configuration items report them missing).
+#[must_use]
+pub fn run_suite(
+    engine: &dyn PreTradeRisk,
+    limits: &RiskLimits,
+    symbol: &str,
+    price: f64,
+) -> Vec<Scenario> {
+    let g = &limits.global;
+    let setup = Setup {
+        symbol: symbol.to_owned(),
+        price,
+        capital: limits.capital.unwrap_or(1_000_000.0),
+        start: jiff::Timestamp::from_second(1_767_225_600).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+    };
+    let mut d = Driver {
+        engine,
+        setup: &setup,
+        reference: price,
+        scenarios: Vec::new(),
+        next_id: 0,
+        seconds: 0,
+    };
+    let instrument = limits.instrument.get(symbol);
+    let plan = Plan {
+        limits,
+        symbol,
+        price,
+        max_qty: instrument
+            .and_then(|i| i.max_order_quantity)
+            .or(g.max_order_quantity),
+        max_position: instrument.and_then(|i| i.max_position).or(g.max_position),
+    };
+
+    d.quantity(&plan);
+    d.notional(&plan);
+    d.price_collar(&plan);
+    d.position(&plan);
+    d.leverage(&plan);
+    d.daily_loss(&plan);
+    d.order_rate(&plan);
+    d.duplicate(&plan);
+    d.restricted(&plan);
+    d.kill_switch(&plan);
+    d.scenarios
+}
+
+#[derive(Evidence, Serialize)]
+#[evidence(summary = "{passed} of {total} scenarios conform (symbol {symbol} at {price})")]
+struct SuiteEvidence {
+    symbol: String,
+    price: f64,
+    total: usize,
+    passed: usize,
+    scenarios: Vec<Scenario>,
+}
+
+/// Runs (once per run) and judges the scenarios of `controls` (all when empty).
+fn judge(cx: &Context, params: &Conformance, controls: &[&str]) -> Result<Outcome, CheckError> {
+    let limits = cx.input::<RiskLimits>("risk_limits")?;
+    let engine = cx.extension::<RiskEngine>()?;
+    let all = engine
+        .results
+        .get_or_init(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_suite(
+                    engine.engine.as_ref(),
+                    &limits,
+                    &params.symbol,
+                    params.price,
+                )
+            }))
+            .map_err(|_| "the risk engine adapter panicked during the conformance suite".to_owned())
+        })
+        .clone()
+        .map_err(CheckError::msg)?;
+    let mine: Vec<Scenario> = all
+        .into_iter()
+        .filter(|s| controls.is_empty() || controls.contains(&s.control))
+        .collect();
+    if mine.is_empty() {
+        return Err(CheckError::msg(format!(
+            "no conformance scenario for {controls:?}: the limits they test are not set in risk.toml"
+        )));
+    }
+    let failed: Vec<&Scenario> = mine.iter().filter(|s| !s.passed).collect();
+    let evidence = SuiteEvidence {
+        symbol: params.symbol.clone(),
+        price: params.price,
+        total: mine.len(),
+        passed: mine.len() - failed.len(),
+        scenarios: mine.clone(),
+    };
+    let outcome = if failed.is_empty() {
+        Outcome::pass(format!(
+            "the risk engine conforms in all {} scenarios",
+            mine.len()
+        ))
+    } else {
+        let list: Vec<String> = failed
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {} was {} (expected {})",
+                    s.control,
+                    s.description,
+                    match &s.decision {
+                        Decision::Approve => "approved".to_owned(),
+                        Decision::Reject { reason } => format!("rejected ({reason})"),
+                    },
+                    if s.expect_approve {
+                        "approve"
+                    } else {
+                        "reject"
+                    }
+                )
+            })
+            .collect();
+        Outcome::fail(format!(
+            "{} of {} scenarios do not conform: {}",
+            failed.len(),
+            mine.len(),
+            list.join("; ")
+        ))
+    };
+    let mut outcome = outcome.with_evidence(&evidence);
+    if let Some(artifact) = &limits.artifact {
+        outcome = outcome.with_artifact(artifact.clone());
+    }
+    Ok(outcome)
+}
+
+/// The instrument and reference price the suite trades (every conformance
+/// item takes the same parameters; set them alike).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct Conformance {
+    /// The instrument the suite's orders are in.
+    pub symbol: String,
+    /// Its reference price.
+    pub price: f64,
+}
+
+impl Default for Conformance {
+    fn default() -> Self {
+        Conformance {
+            symbol: "TEST".to_owned(),
+            price: 100.0,
+        }
+    }
+}
+
+macro_rules! conformance_item {
+    ($(#[$doc:meta])* $name:ident, $id:literal, $title:literal, $group:literal, $owner:literal, [$($control:literal),*]) => {
+        $(#[$doc])*
+        #[derive(ChecklistItem, Debug, Clone)]
+        #[item(
+            id = $id,
+            title = $title,
+            group = $group,
+            severity = "critical",
+            owner = $owner,
+            inputs = ["risk_limits"],
+            refs = ["SEC Rule 15c3-5", "MiFID II RTS 6 Art. 15"],
+            remediation = "fix the risk engine so that it rejects every order beyond the limits of risk.toml (the evidence lists each scenario)"
+        )]
+        pub struct $name {
+            /// The instrument the suite's orders are in.
+            pub symbol: String,
+            /// Its reference price.
+            pub price: f64,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                let c = Conformance::default();
+                $name { symbol: c.symbol, price: c.price }
+            }
+        }
+
+        impl Check for $name {
+            fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+                let params = Conformance { symbol: self.symbol.clone(), price: self.price };
+                judge(cx, &params, &[$($control),*])
+            }
+        }
+    };
+}
+
+conformance_item!(
+    /// Every pre-trade control of the risk engine conforms to risk.toml: the
+    /// whole conformance suite passes.
+    RiskChecksBeforeEveryOrder,
+    "trading.logic.risk-checks-before-every-order",
+    "Risk checks before every order",
+    "Trading Logic",
+    "risk-manager",
+    []
+);
+
+conformance_item!(
+    /// The risk engine rejects a second order with a client order ID it has seen.
+    DuplicateOrderPrevention,
+    "trading.logic.duplicate-order-prevention",
+    "Duplicate order prevention implemented",
+    "Trading Logic",
+    "tech-lead",
+    ["duplicate-order"]
+);
+
+conformance_item!(
+    /// The risk engine enforces the order quantity, notional, price collar,
+    /// position and restricted-instrument limits.
+    TradingLimits,
+    "trading.controls.trading-limits",
+    "Trading limits enforced",
+    "Financial Controls",
+    "risk-manager",
+    ["quantity", "notional", "price-collar", "position", "restricted", "order-rate"]
+);
+
+conformance_item!(
+    /// The risk engine rejects orders that would take gross exposure past the
+    /// leverage limit.
+    LeverageEnforced,
+    "trading.controls.leverage-limits",
+    "Leverage limits enforced",
+    "Financial Controls",
+    "risk-manager",
+    ["leverage"]
+);
+
+conformance_item!(
+    /// After losing more than the daily limit, the engine rejects orders that
+    /// add risk and allows those that reduce it.
+    DailyLossCircuitBreakers,
+    "trading.controls.daily-loss-circuit-breakers",
+    "Daily loss circuit breakers tested",
+    "Financial Controls",
+    "risk-manager",
+    ["daily-loss"]
+);
+
+conformance_item!(
+    /// The kill switch stops every new order until it is reset, and the daily
+    /// loss breaker stops risk-adding orders.
+    CircuitBreakers,
+    "strategy.risk.circuit-breakers",
+    "Circuit breakers configured and tested",
+    "Risk Management",
+    "risk-manager",
+    ["kill-switch", "daily-loss"]
+);

@@ -1,0 +1,305 @@
+//! The pre-trade risk conformance suite against risk engines: one that
+//! enforces every limit, and ones with the gaps real engines have.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use preflight_core::select::Selection;
+use preflight_core::{Config, Registry, Report, Runner, Status};
+use preflight_probes::risk::pretrade::{
+    Decision, Fill, OrderIntent, PreTradeRisk, RiskEngine, Side,
+};
+
+const LIMITS: &str = r#"
+capital = 1_000_000.0
+restricted = ["XYZQ"]
+
+[global]
+max_order_quantity = 500
+max_order_notional = 40_000.0
+max_position = 1_500
+max_position_notional = 150_000.0
+max_gross_exposure = 1_200_000.0
+max_net_exposure = 600_000.0
+max_leverage = 1.0
+daily_loss_limit = 20_000.0
+max_drawdown = 0.05
+
+[price_collar]
+percent = 5.0
+
+[rate_limits]
+orders_per_second = 10
+
+[kill_switch]
+triggers = ["manual"]
+action = "cancel-all-and-block"
+re_enable_roles = ["risk-manager"]
+"#;
+
+/// A small engine enforcing the limits above; `gaps` switches controls off.
+#[derive(Default)]
+struct Engine {
+    gaps: HashSet<&'static str>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    capital: f64,
+    positions: BTreeMap<String, (f64, f64)>, // quantity, average cost
+    marks: BTreeMap<String, f64>,
+    seen: HashSet<String>,
+    sent: Vec<jiff::Timestamp>,
+    killed: bool,
+}
+
+impl State {
+    fn pnl(&self) -> f64 {
+        self.positions
+            .iter()
+            .map(|(s, (q, cost))| q * (self.marks.get(s).copied().unwrap_or(*cost) - cost))
+            .sum()
+    }
+
+    fn gross(&self) -> f64 {
+        self.positions
+            .iter()
+            .map(|(s, (q, cost))| (q * self.marks.get(s).copied().unwrap_or(*cost)).abs())
+            .sum()
+    }
+}
+
+impl Engine {
+    fn with_gaps(gaps: &[&'static str]) -> Arc<Self> {
+        Arc::new(Engine {
+            gaps: gaps.iter().copied().collect(),
+            ..Engine::default()
+        })
+    }
+
+    fn decide(&self, s: &mut State, o: &OrderIntent) -> Result<(), String> {
+        let on = |control: &str| !self.gaps.contains(control);
+        if s.killed && on("kill-switch") {
+            return Err("kill switch active".into());
+        }
+        if on("duplicate-order") && !s.seen.insert(o.client_order_id.clone()) {
+            return Err("duplicate client order ID".into());
+        }
+        if ["XYZQ"].contains(&o.symbol.as_str()) {
+            return Err("restricted".into());
+        }
+        let second = o.at.as_second();
+        let recent = s.sent.iter().filter(|t| t.as_second() == second).count();
+        if on("order-rate") && recent >= 10 {
+            return Err("order rate".into());
+        }
+        if o.quantity > 500.0 {
+            return Err("quantity".into());
+        }
+        if o.quantity * o.price > 40_000.0 {
+            return Err("notional".into());
+        }
+        if (o.price / o.reference_price - 1.0).abs() > 0.05 {
+            return Err("price collar".into());
+        }
+        let signed = if o.side == Side::Buy {
+            o.quantity
+        } else {
+            -o.quantity
+        };
+        let held = s.positions.get(&o.symbol).map_or(0.0, |p| p.0);
+        let after = held + signed;
+        let reduces = after.abs() < held.abs();
+        if !reduces && after.abs() > 1_500.0 {
+            return Err("position".into());
+        }
+        if on("daily-loss") && !reduces && -s.pnl() > 20_000.0 {
+            return Err("daily loss".into());
+        }
+        if !reduces && s.gross() + o.quantity * o.price > s.capital {
+            return Err("leverage".into());
+        }
+        s.sent.push(o.at);
+        Ok(())
+    }
+}
+
+impl PreTradeRisk for Engine {
+    fn reset(&self, capital: f64) {
+        *self.state.lock().unwrap() = State {
+            capital,
+            ..State::default()
+        };
+    }
+
+    fn check(&self, order: &OrderIntent) -> Decision {
+        let mut state = self.state.lock().unwrap();
+        match self.decide(&mut state, order) {
+            Ok(()) => Decision::Approve,
+            Err(reason) => Decision::Reject { reason },
+        }
+    }
+
+    fn on_fill(&self, fill: &Fill) {
+        let mut state = self.state.lock().unwrap();
+        let entry = state
+            .positions
+            .entry(fill.symbol.clone())
+            .or_insert((0.0, 0.0));
+        let signed = if fill.side == Side::Buy {
+            fill.quantity
+        } else {
+            -fill.quantity
+        };
+        let quantity = entry.0 + signed;
+        // Adding to the position (or opening it) moves the average cost.
+        if entry.0 * signed >= 0.0 && quantity.abs() > 0.0 {
+            entry.1 = (entry.0 * entry.1 + signed * fill.price) / quantity;
+        }
+        entry.0 = quantity;
+    }
+
+    fn on_mark(&self, symbol: &str, price: f64) {
+        self.state
+            .lock()
+            .unwrap()
+            .marks
+            .insert(symbol.to_owned(), price);
+    }
+
+    fn trigger_kill_switch(&self) {
+        self.state.lock().unwrap().killed = true;
+    }
+
+    fn reset_kill_switch(&self) {
+        self.state.lock().unwrap().killed = false;
+    }
+}
+
+const IDS: [&str; 6] = [
+    "trading.logic.risk-checks-before-every-order",
+    "trading.logic.duplicate-order-prevention",
+    "trading.controls.trading-limits",
+    "trading.controls.leverage-limits",
+    "trading.controls.daily-loss-circuit-breakers",
+    "strategy.risk.circuit-breakers",
+];
+
+fn run(engine: Option<Arc<Engine>>) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("risk.toml"), LIMITS).unwrap();
+    let mut text = String::from(
+        "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n[inputs.risk_limits]\npath = \"risk.toml\"\n",
+    );
+    for id in IDS {
+        let _ = writeln!(text, "[checks.\"{id}\"]\nsymbol = \"ACME\"\nprice = 50.0");
+    }
+    let mut config = Config::parse(&text, "preflight.toml").unwrap();
+    dir.path().clone_into(&mut config.root);
+    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+    let mut runner =
+        Runner::new(&registry, config).selection(Selection::default().with_ids(IDS).unwrap());
+    if let Some(engine) = engine {
+        runner = runner.extension(RiskEngine::new(engine));
+    }
+    runner.run().unwrap()
+}
+
+fn status(report: &Report, id: &str) -> Status {
+    report.item(id).unwrap().status
+}
+
+#[test]
+fn an_engine_that_enforces_every_limit_conforms() {
+    let report = run(Some(Engine::with_gaps(&[])));
+    for id in IDS {
+        let item = report.item(id).unwrap();
+        assert_eq!(item.status, Status::Pass, "{id}: {}", item.message);
+    }
+    let all = report.item(IDS[0]).unwrap().evidence.as_ref().unwrap();
+    let controls: HashSet<&str> = all.values["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["control"].as_str().unwrap())
+        .collect();
+    for control in [
+        "quantity",
+        "notional",
+        "price-collar",
+        "position",
+        "leverage",
+        "daily-loss",
+        "order-rate",
+        "duplicate-order",
+        "restricted",
+        "kill-switch",
+    ] {
+        assert!(
+            controls.contains(control),
+            "no {control} scenario: {controls:?}"
+        );
+    }
+}
+
+#[test]
+fn each_gap_fails_its_items_and_names_the_scenario() {
+    let report = run(Some(Engine::with_gaps(&["duplicate-order"])));
+    assert_eq!(
+        status(&report, "trading.logic.duplicate-order-prevention"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&report, "trading.logic.risk-checks-before-every-order"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&report, "trading.controls.trading-limits"),
+        Status::Pass
+    );
+    let message = &report
+        .item("trading.logic.duplicate-order-prevention")
+        .unwrap()
+        .message;
+    assert!(message.contains("the same client order ID"), "{message}");
+    assert!(
+        message.contains("was approved (expected reject)"),
+        "{message}"
+    );
+
+    let report = run(Some(Engine::with_gaps(&["daily-loss"])));
+    assert_eq!(
+        status(&report, "trading.controls.daily-loss-circuit-breakers"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&report, "strategy.risk.circuit-breakers"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&report, "trading.controls.leverage-limits"),
+        Status::Pass
+    );
+
+    let report = run(Some(Engine::with_gaps(&["kill-switch", "order-rate"])));
+    assert_eq!(
+        status(&report, "strategy.risk.circuit-breakers"),
+        Status::Fail
+    );
+    assert_eq!(
+        status(&report, "trading.controls.trading-limits"),
+        Status::Fail
+    );
+}
+
+#[test]
+fn without_the_engine_the_items_are_errors() {
+    let report = run(None);
+    for id in IDS {
+        let item = report.item(id).unwrap();
+        assert_eq!(item.status, Status::Error, "{id}");
+        assert!(item.message.contains("RiskEngine"), "{}", item.message);
+    }
+}
