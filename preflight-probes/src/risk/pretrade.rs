@@ -6,13 +6,29 @@
 //! the run:
 //!
 //! ```no_run
-//! # use std::sync::Arc;
-//! # use preflight_probes::risk::pretrade::{PreTradeRisk, RiskEngine};
-//! # fn adapter() -> Arc<dyn PreTradeRisk> { unimplemented!() }
-//! # let (registry, config) = (preflight_core::Registry::default(), preflight_core::Config::default());
+//! use std::sync::Arc;
+//! use preflight_probes::risk::pretrade::{Decision, Fill, OrderIntent, PreTradeRisk, RiskEngine};
+//!
+//! /// The adapter over the service's engine (this one is closed for trading).
+//! struct Adapter;
+//!
+//! impl PreTradeRisk for Adapter {
+//!     fn reset(&self, _capital: f64) {}
+//!     fn check(&self, _order: &OrderIntent) -> Decision {
+//!         Decision::Reject { reason: "closed".into() }
+//!     }
+//!     fn on_fill(&self, _fill: &Fill) {}
+//!     fn on_mark(&self, _symbol: &str, _price: f64) {}
+//!     fn trigger_kill_switch(&self) {}
+//!     fn reset_kill_switch(&self) {}
+//! }
+//!
+//! let registry = preflight_core::Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+//! let config = preflight_core::Config::load("preflight.toml").unwrap();
 //! let report = preflight_core::Runner::new(&registry, config)
-//!     .extension(RiskEngine::new(adapter()))
-//!     .run();
+//!     .extension(RiskEngine::new(Arc::new(Adapter)))
+//!     .run()
+//!     .unwrap();
 //! ```
 //!
 //! The suite ([`run_suite`]) resets the engine before each scenario, so it
