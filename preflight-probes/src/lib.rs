@@ -8,7 +8,9 @@
 //!   own items with one call from `main`.
 //! - [`strategy`] (feature `strategy`): backtest statistics, overfitting,
 //!   paper trading and model validation probes.
-//! - [`risk`]: the `risk.toml` limits schema and the items that judge it.
+//! - [`risk`] (feature `risk`): the `risk.toml` limits schema, the items that
+//!   judge it, and the pre-trade risk conformance suite.
+//! - [`trading`] (feature `trading`): the order log, reconciled as a stream.
 //!
 //! [`items`] is the crate's entry point: pass it to
 //! [`Registry::from_inventory`](preflight_core::Registry::from_inventory) (or to
@@ -31,8 +33,10 @@ pub mod cli;
 pub mod risk;
 #[cfg(feature = "strategy")]
 pub mod strategy;
+#[cfg(feature = "trading")]
+pub mod trading;
 
-#[cfg(all(feature = "strategy", feature = "risk"))]
+#[cfg(all(feature = "strategy", feature = "risk", feature = "trading"))]
 preflight_core::provider! {
     /// The seed catalog and every probe of this crate: the entry point that links them.
     pub fn items = "preflight-probes" [
@@ -62,12 +66,13 @@ preflight_core::provider! {
         risk::pretrade::LeverageEnforced,
         risk::pretrade::DailyLossCircuitBreakers,
         risk::pretrade::CircuitBreakers,
+        trading::orders::OrderReconciliation,
     ] catalog catalog::SEED;
 }
 
 // Without every area feature, the catalog's lines stay attested: the
 // entry point links the catalog alone (an item is never half provided).
-#[cfg(not(all(feature = "strategy", feature = "risk")))]
+#[cfg(not(all(feature = "strategy", feature = "risk", feature = "trading")))]
 preflight_core::provider! {
     /// The seed catalog: the entry point that links it.
     pub fn items = "preflight-probes" [] catalog catalog::SEED;

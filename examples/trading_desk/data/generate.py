@@ -91,3 +91,27 @@ with open(HERE / "instrument_returns.csv", "w", newline="") as f:
     for i, d in enumerate(dates[-252:]):
         c = common[len(dates) - 252 + i]
         w.writerow([d] + [f"{0.6 * c + rng.gauss(0.0003, 0.012):.6f}" for _ in range(3)])
+
+# The live order log of the last week: a risk decision before each order,
+# then its fills (or a cancel of the rest).
+with open(HERE / "orders.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["time", "event", "client_order_id", "quantity", "decision"])
+    at = datetime.datetime(2025, 1, 27, 14, 30)
+    for n in range(400):
+        oid = f"DESK-{n:05d}"
+        quantity = rng.randint(1, 20) * 100
+        stamp = lambda: at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        w.writerow([stamp(), "risk", oid, "", "approve"])
+        at += datetime.timedelta(milliseconds=2)
+        w.writerow([stamp(), "order", oid, quantity, ""])
+        left = quantity
+        while left > 0:
+            at += datetime.timedelta(milliseconds=rng.randint(5, 400))
+            if rng.random() < 0.05:
+                w.writerow([stamp(), "cancel", oid, "", ""])
+                break
+            part = min(left, rng.randint(1, 10) * 100)
+            w.writerow([stamp(), "fill", oid, part, ""])
+            left -= part
+        at += datetime.timedelta(seconds=rng.randint(20, 900))

@@ -1,0 +1,48 @@
+//! Throughput of the streaming order-log reconciliation (issue target: at
+//! least 2 million orders a second on one core, memory bounded by the orders
+//! open at a time).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use preflight_probes::trading::orders::scan;
+
+/// `orders` orders, each approved, sent and filled in two parts, with at most
+/// a handful open at a time: four rows per order.
+fn log(orders: u64) -> Vec<u8> {
+    let mut text = String::from("time,event,client_order_id,quantity,decision\n");
+    for n in 0..orders {
+        let (s, ms) = (n / 1000, n % 1000);
+        let time = format!(
+            "2025-01-27T{:02}:{:02}:{:02}.{ms:03}Z",
+            9 + s / 3600 % 12,
+            s / 60 % 60,
+            s % 60
+        );
+        let _ = writeln!(text, "{time},risk,O{n},,approve");
+        let _ = writeln!(text, "{time},order,O{n},300,");
+        let _ = writeln!(text, "{time},fill,O{n},100,");
+        let _ = writeln!(text, "{time},fill,O{n},200,");
+    }
+    text.into_bytes()
+}
+
+fn bench_scan(c: &mut Criterion) {
+    let orders = 1_000_000;
+    let bytes = log(orders);
+    let mut group = c.benchmark_group("order log");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(orders));
+    group.bench_function("reconcile 1 000 000 orders (4 000 000 rows)", |b| {
+        b.iter(|| {
+            let summary = scan(black_box(&bytes[..]), "orders.csv").unwrap();
+            assert_eq!(summary.orders, orders);
+            assert!(summary.max_open <= 1);
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_scan);
+criterion_main!(benches);

@@ -1,0 +1,3 @@
+//! Trading: the order log ([`orders`]) read as a stream and reconciled.
+
+pub mod orders;

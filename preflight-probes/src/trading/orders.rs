@@ -1,0 +1,456 @@
+//! The order log, read as a stream: every execution matches an order, no fill
+//! exceeds its order, every order had an approving risk decision first, and
+//! no client order ID is used twice.
+//!
+//! `[inputs.order_log] path = "orders.csv"`: one event per row, in time order,
+//! with the columns
+//!
+//! | column | meaning |
+//! |--------|---------|
+//! | `time` | RFC 3339 timestamp |
+//! | `event` | `risk` (a pre-trade decision), `order` (sent), `fill`, `cancel` |
+//! | `client_order_id` | the order the event belongs to |
+//! | `quantity` | order quantity (`order`) or fill quantity (`fill`) |
+//! | `decision` | `approve` or `reject` (`risk` events; empty otherwise) |
+//!
+//! Memory is bounded by the orders open at a time (plus 8 bytes per order for
+//! the duplicate check), never by the length of the file.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher as _;
+
+use preflight_core::{
+    Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Input, InputSource, Outcome,
+};
+use serde::Serialize;
+
+/// One problem found in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Break {
+    /// The log's line.
+    pub line: u64,
+    /// The client order ID.
+    pub client_order_id: String,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// Breaks of one kind: how many, and the first [`Breaks::KEEP`] of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Breaks {
+    /// How many were found.
+    pub count: u64,
+    /// The first of them, in log order.
+    pub first: Vec<Break>,
+}
+
+impl Breaks {
+    /// How many breaks of a kind are kept as examples (all are counted).
+    pub const KEEP: usize = 50;
+
+    fn push(&mut self, line: u64, client_order_id: String, problem: String) {
+        self.count += 1;
+        if self.first.len() < Self::KEEP {
+            self.first.push(Break {
+                line,
+                client_order_id,
+                problem,
+            });
+        }
+    }
+}
+
+/// What a pass over the order log found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct OrderLogSummary {
+    /// Orders sent.
+    pub orders: u64,
+    /// Fills.
+    pub fills: u64,
+    /// Orders still open at the end of the log.
+    pub open_at_end: usize,
+    /// The most orders open at once (the pass's memory).
+    pub max_open: usize,
+    /// Fills of no known order, or of an order already complete.
+    pub unknown_fills: Breaks,
+    /// Fills taking an order past its quantity.
+    pub overfills: Breaks,
+    /// Orders sent without an approving risk decision before them.
+    pub unapproved_orders: Breaks,
+    /// Client order IDs sent twice.
+    pub duplicate_ids: Breaks,
+}
+
+/// An open order: its ID (to tell hash collisions apart), its quantity and
+/// what has filled.
+struct Open {
+    key: Box<[u8]>,
+    quantity: f64,
+    filled: f64,
+}
+
+/// The pass's state: the orders open now, the approvals not yet used, and
+/// a hash of every client order ID sent.
+///
+/// Orders and approvals are found by a 64-bit hash of their ID and then
+/// compared byte for byte, so a collision never matches two orders; only the
+/// duplicate check trusts the hash alone (a collision there would report a
+/// duplicate that is not one, never hide one).
+#[derive(Default)]
+struct State {
+    summary: OrderLogSummary,
+    open: HashMap<u64, Vec<Open>, Keep>,
+    approved: HashMap<u64, Vec<Box<[u8]>>, Keep>,
+    seen: HashSet<u64, Keep>,
+    hasher: foldhash::fast::FixedState,
+}
+
+/// Hash maps keyed by our own hashes: no second hashing.
+type Keep = std::hash::BuildHasherDefault<Identity>;
+
+/// The hasher of [`Keep`]: the key is already a hash.
+#[derive(Default)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl State {
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    fn approve(&mut self, key: &[u8]) {
+        let h = self.hash(key);
+        self.approved.entry(h).or_default().push(key.into());
+    }
+
+    fn order(&mut self, line: u64, key: &[u8], quantity: f64) {
+        let text = || String::from_utf8_lossy(key).into_owned();
+        self.summary.orders += 1;
+        let h = self.hash(key);
+        if !self.seen.insert(h) {
+            self.summary.duplicate_ids.push(
+                line,
+                text(),
+                "client order ID already used".to_owned(),
+            );
+        }
+        let approved = self.approved.get_mut(&h).and_then(|keys| {
+            let at = keys.iter().position(|k| **k == *key)?;
+            keys.swap_remove(at);
+            Some(keys.is_empty())
+        });
+        match approved {
+            Some(true) => {
+                self.approved.remove(&h);
+            }
+            Some(false) => {}
+            None => self.summary.unapproved_orders.push(
+                line,
+                text(),
+                "sent without an approving risk decision before it".to_owned(),
+            ),
+        }
+        let open = self.open.entry(h).or_default();
+        open.retain(|o| *o.key != *key);
+        open.push(Open {
+            key: key.into(),
+            quantity,
+            filled: 0.0,
+        });
+        self.summary.max_open = self.summary.max_open.max(self.open.len());
+    }
+
+    fn fill(&mut self, line: u64, key: &[u8], quantity: f64) {
+        let text = || String::from_utf8_lossy(key).into_owned();
+        self.summary.fills += 1;
+        let h = self.hash(key);
+        let found = self.open.get_mut(&h).and_then(|orders| {
+            orders
+                .iter_mut()
+                .position(|o| *o.key == *key)
+                .map(|i| (orders, i))
+        });
+        let Some((orders, at)) = found else {
+            self.summary.unknown_fills.push(
+                line,
+                text(),
+                format!("fill of {quantity} for no open order"),
+            );
+            return;
+        };
+        let o = &mut orders[at];
+        o.filled += quantity;
+        if o.filled > o.quantity * (1.0 + 1e-9) {
+            let problem = format!("filled {} of an order of {}", o.filled, o.quantity);
+            self.summary.overfills.push(line, text(), problem);
+        }
+        if o.filled >= o.quantity * (1.0 - 1e-9) {
+            orders.swap_remove(at);
+            if orders.is_empty() {
+                self.open.remove(&h);
+            }
+        }
+    }
+
+    fn cancel(&mut self, key: &[u8]) {
+        let h = self.hash(key);
+        if let Some(orders) = self.open.get_mut(&h) {
+            orders.retain(|o| *o.key != *key);
+            if orders.is_empty() {
+                self.open.remove(&h);
+            }
+        }
+    }
+}
+
+/// Reads the log from `reader` (CSV with a header) in one pass.
+///
+/// # Errors
+/// A malformed row: `CheckError::Malformed` with `shown:line:column`.
+pub fn scan(reader: impl std::io::Read, shown: &str) -> Result<OrderLogSummary, CheckError> {
+    // Fields are trimmed here (`trim_ascii`): the reader's own trimming
+    // costs more than the whole check.
+    let mut csv = csv::ReaderBuilder::new().from_reader(reader);
+    let header = csv
+        .byte_headers()
+        .map_err(|e| malformed(shown, 1, 1, &e.to_string()))?
+        .clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim_ascii() == name.as_bytes())
+            .ok_or_else(|| malformed(shown, 1, 1, &format!("no column `{name}`")))
+    };
+    let (event, id, quantity, decision) = (
+        col("event")?,
+        col("client_order_id")?,
+        col("quantity")?,
+        col("decision")?,
+    );
+    let time = col("time")?;
+    let mut state = State::default();
+    let mut record = csv::ByteRecord::new();
+    let mut line = 1u64;
+    let mut last_time: Vec<u8> = Vec::new();
+    while csv
+        .read_byte_record(&mut record)
+        .map_err(|e| malformed(shown, line + 1, 1, &e.to_string()))?
+    {
+        line += 1;
+        let field = |c: usize| record.get(c).unwrap_or_default().trim_ascii();
+        let key = field(id);
+        let t = field(time);
+        // RFC 3339 timestamps of one offset sort as text; a row going back is out of order.
+        if t.is_empty() || t < last_time.as_slice() {
+            return Err(malformed(
+                shown,
+                line,
+                time + 1,
+                "time is empty or earlier than the previous row's: the log must be in time order",
+            ));
+        }
+        last_time.clear();
+        last_time.extend_from_slice(t);
+        let number = |c: usize| -> Result<f64, CheckError> {
+            std::str::from_utf8(field(c))
+                .ok()
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| malformed(shown, line, c + 1, "expected a non-negative number"))
+        };
+        match field(event) {
+            b"risk" => match field(decision) {
+                b"approve" => state.approve(key),
+                b"reject" => {}
+                _ => {
+                    return Err(malformed(
+                        shown,
+                        line,
+                        decision + 1,
+                        "expected `approve` or `reject`",
+                    ));
+                }
+            },
+            b"order" => state.order(line, key, number(quantity)?),
+            b"fill" => state.fill(line, key, number(quantity)?),
+            b"cancel" => state.cancel(key),
+            other => {
+                return Err(malformed(
+                    shown,
+                    line,
+                    event + 1,
+                    &format!(
+                        "unknown event `{}` (expected risk, order, fill or cancel)",
+                        String::from_utf8_lossy(other)
+                    ),
+                ));
+            }
+        }
+    }
+    state.summary.open_at_end = state.open.len();
+    Ok(state.summary)
+}
+
+fn malformed(shown: &str, line: u64, column: usize, message: &str) -> CheckError {
+    CheckError::Malformed {
+        location: format!("{shown}:{line}:{column}"),
+        message: message.to_owned(),
+    }
+}
+
+/// `[inputs.order_log]`, scanned once per run.
+#[derive(Debug)]
+pub struct OrderLog {
+    /// What the scan found.
+    pub summary: OrderLogSummary,
+    /// The file read.
+    pub artifact: Artifact,
+}
+
+impl Input for OrderLog {
+    fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
+        let shown = match source.value() {
+            toml::Value::String(p) => p.clone(),
+            toml::Value::Table(t) => t
+                .get("path")
+                .and_then(toml::Value::as_str)
+                .ok_or_else(|| source.error("expected `path = \"<csv>\"`"))?
+                .to_owned(),
+            _ => return Err(source.error("expected a path to the order log")),
+        };
+        let full = source.root().join(&shown);
+        let bytes = std::fs::read(&full)
+            .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
+        let modified = std::fs::metadata(&full)
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| jiff::Timestamp::try_from(t).ok());
+        let summary = scan(&bytes[..], &shown)?;
+        Ok(OrderLog {
+            summary,
+            artifact: Artifact::from_bytes(&shown, &bytes, modified),
+        })
+    }
+}
+
+#[derive(Evidence, Serialize)]
+#[evidence(summary = "{orders} orders, {fills} fills: {unknown} unknown fills, {over} overfills")]
+struct ReconEvidence {
+    orders: u64,
+    fills: u64,
+    unknown: u64,
+    over: u64,
+    open_at_end: usize,
+    max_open: usize,
+    unknown_fills: Vec<Break>,
+    overfills: Vec<Break>,
+}
+
+/// Every execution in the order log matches an open order, and no order is
+/// filled beyond its quantity (drop-copy style reconciliation).
+#[derive(ChecklistItem, Debug, Clone, Default)]
+#[item(
+    id = "trading.logic.order-reconciliation",
+    title = "Order reconciliation process working",
+    group = "Trading Logic",
+    severity = "critical",
+    owner = "tech-lead",
+    inputs = ["order_log"],
+    remediation = "investigate every unknown fill and overfill with the broker; the log lists their lines"
+)]
+pub struct OrderReconciliation;
+
+impl Check for OrderReconciliation {
+    fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let log = cx.input::<OrderLog>("order_log")?;
+        let s = &log.summary;
+        let evidence = ReconEvidence {
+            orders: s.orders,
+            fills: s.fills,
+            unknown: s.unknown_fills.count,
+            over: s.overfills.count,
+            open_at_end: s.open_at_end,
+            max_open: s.max_open,
+            unknown_fills: s.unknown_fills.first.clone(),
+            overfills: s.overfills.first.clone(),
+        };
+        let outcome = if s.orders == 0 {
+            Outcome::fail("the order log holds no order: there is nothing to reconcile")
+        } else if s.unknown_fills.count == 0 && s.overfills.count == 0 {
+            Outcome::pass(format!(
+                "all {} fills match their {} orders",
+                s.fills, s.orders
+            ))
+        } else {
+            let first = s.unknown_fills.first.first().or(s.overfills.first.first());
+            Outcome::fail(format!(
+                "{} unknown fills and {} overfills{}",
+                s.unknown_fills.count,
+                s.overfills.count,
+                first.map_or_else(String::new, |b| format!(
+                    "; first on line {}: `{}` {}",
+                    b.line, b.client_order_id, b.problem
+                ))
+            ))
+        };
+        Ok(outcome
+            .with_evidence(&evidence)
+            .with_artifact(log.artifact.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = "time,event,client_order_id,quantity,decision\n\
+        2024-01-02T14:30:00Z,risk,A1,,approve\n\
+        2024-01-02T14:30:00Z,order,A1,100,\n\
+        2024-01-02T14:30:01Z,fill,A1,60,\n\
+        2024-01-02T14:30:02Z,fill,A1,40,\n\
+        2024-01-02T14:30:03Z,order,B2,50,\n\
+        2024-01-02T14:30:04Z,fill,B2,70,\n\
+        2024-01-02T14:30:05Z,fill,Z9,10,\n\
+        2024-01-02T14:30:06Z,risk,A1,,approve\n\
+        2024-01-02T14:30:06Z,order,A1,5,\n";
+
+    #[test]
+    fn one_pass_finds_every_kind_of_break() {
+        let s = scan(LOG.as_bytes(), "orders.csv").unwrap();
+        assert_eq!((s.orders, s.fills), (3, 4));
+        assert_eq!(s.unknown_fills.first[0].line, 8);
+        assert_eq!(s.unknown_fills.first[0].client_order_id, "Z9");
+        assert_eq!(s.overfills.first[0].line, 7);
+        assert_eq!(s.unapproved_orders.first[0].client_order_id, "B2");
+        assert_eq!(s.duplicate_ids.first[0].line, 10);
+        // Each order completed before the next was sent: one open at a time.
+        assert_eq!(s.max_open, 1);
+        assert_eq!(s.open_at_end, 1);
+    }
+
+    #[test]
+    fn malformed_rows_name_line_and_column() {
+        let bad = LOG.replace("fill,A1,60", "fill,A1,sixty");
+        let err = scan(bad.as_bytes(), "orders.csv").unwrap_err();
+        assert!(err.to_string().starts_with("orders.csv:4:4: "), "{err}");
+        let unordered = LOG.replace("14:30:05Z", "14:29:00Z");
+        let err = scan(unordered.as_bytes(), "orders.csv").unwrap_err();
+        assert!(err.to_string().starts_with("orders.csv:8:1: "), "{err}");
+    }
+}
