@@ -19,6 +19,8 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher as _;
 
+use sha2::Digest as _;
+
 use preflight_core::{
     Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Input, InputSource, Outcome,
 };
@@ -335,17 +337,50 @@ impl Input for OrderLog {
             _ => return Err(source.error("expected a path to the order log")),
         };
         let full = source.root().join(&shown);
-        let bytes = std::fs::read(&full)
+        let file = std::fs::File::open(&full)
             .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
-        let modified = std::fs::metadata(&full)
+        let modified = file
+            .metadata()
             .ok()
             .and_then(|m| m.modified().ok())
             .and_then(|t| jiff::Timestamp::try_from(t).ok());
-        let summary = scan(&bytes[..], &shown)?;
+        // Streamed and hashed as it goes: memory follows the open orders,
+        // not the size of the file.
+        let mut reader = Hashing {
+            inner: std::io::BufReader::with_capacity(1 << 16, file),
+            hasher: sha2::Sha256::new(),
+            size: 0,
+        };
+        let summary = scan(&mut reader, &shown)?;
+        // The reader stops at the last record; hash whatever follows it too.
+        std::io::copy(&mut reader, &mut std::io::sink())
+            .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
+        let digest = reader.hasher.finalize();
         Ok(OrderLog {
             summary,
-            artifact: Artifact::from_bytes(&shown, &bytes, modified),
+            artifact: Artifact {
+                path: shown,
+                sha256: format!("sha256:{}", hex::encode(digest)),
+                size: reader.size,
+                modified,
+            },
         })
+    }
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+    size: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        self.size += n as u64;
+        Ok(n)
     }
 }
 
