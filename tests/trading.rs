@@ -65,3 +65,87 @@ fn matched_fills_pass_and_breaks_are_listed_by_line() {
         item.message
     );
 }
+
+fn reconcile(internal: &str, broker: &str, now: &str) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ours.csv"), internal).unwrap();
+    std::fs::write(dir.path().join("broker.csv"), broker).unwrap();
+    let text = "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n\
+        [inputs.internal_positions]\npath = \"ours.csv\"\n\
+        [inputs.broker_statement]\npath = \"broker.csv\"\n";
+    let mut config = Config::parse(text, "preflight.toml").unwrap();
+    dir.path().clone_into(&mut config.root);
+    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+    Runner::new(&registry, config)
+        .clock(preflight_core::FixedClock(now.parse().unwrap()))
+        .selection(
+            Selection::default()
+                .with_ids([
+                    "trading.logic.end-of-day-reconciliation",
+                    "trading.broker.position-tracking",
+                ])
+                .unwrap(),
+        )
+        .run()
+        .unwrap()
+}
+
+const OURS: &str = "date,symbol,quantity,avg_price\n\
+    2025-01-23,AAPL,100,180.00\n\
+    2025-01-24,AAPL,300,181.50\n2025-01-24,MSFT,-200,410.25\n2025-01-24,NVDA,0,0\n";
+
+#[test]
+fn end_of_day_positions_match_the_broker_statement() {
+    let broker = "date,symbol,quantity,avg_price\n\
+        2025-01-24,AAPL,300,181.5000\n2025-01-24,MSFT,-200,410.2500\n";
+    // Monday morning: Friday's statement is one business day old.
+    let report = reconcile(OURS, broker, "2025-01-27T08:00:00Z");
+    for id in [
+        "trading.logic.end-of-day-reconciliation",
+        "trading.broker.position-tracking",
+    ] {
+        let item = report.item(id).unwrap();
+        assert_eq!(item.status, Status::Pass, "{id}: {}", item.message);
+    }
+
+    // Tuesday: the same statement is stale; position tracking still agrees.
+    let report = reconcile(OURS, broker, "2025-01-28T08:00:00Z");
+    let eod = report
+        .item("trading.logic.end-of-day-reconciliation")
+        .unwrap();
+    assert_eq!(eod.status, Status::Fail);
+    assert!(
+        eod.message.contains("2 business days ago"),
+        "{}",
+        eod.message
+    );
+    assert_eq!(
+        report
+            .item("trading.broker.position-tracking")
+            .unwrap()
+            .status,
+        Status::Pass
+    );
+
+    // Breaks: a quantity, a price, and a position only the broker holds.
+    let broken = "date,symbol,quantity,avg_price\n\
+        2025-01-24,AAPL,250,181.50\n2025-01-24,MSFT,-200,411.00\n2025-01-24,TSLA,10,230.0\n";
+    let report = reconcile(OURS, broken, "2025-01-27T08:00:00Z");
+    let tracking = report.item("trading.broker.position-tracking").unwrap();
+    assert_eq!(tracking.status, Status::Fail);
+    let breaks = &tracking.evidence.as_ref().unwrap().values["breaks"];
+    let symbols: Vec<&str> = breaks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(symbols, ["AAPL", "MSFT", "TSLA"]);
+    assert!(
+        tracking
+            .message
+            .contains("quantity 300 here, 250 at the broker"),
+        "{}",
+        tracking.message
+    );
+}

@@ -33,6 +33,8 @@ pub mod cli;
 pub mod risk;
 #[cfg(feature = "strategy")]
 pub mod strategy;
+#[cfg(any(feature = "risk", feature = "trading"))]
+mod table;
 #[cfg(feature = "trading")]
 pub mod trading;
 
@@ -67,6 +69,8 @@ preflight_core::provider! {
         risk::pretrade::DailyLossCircuitBreakers,
         risk::pretrade::CircuitBreakers,
         trading::orders::OrderReconciliation,
+        trading::recon::EndOfDayReconciliation,
+        trading::recon::PositionTracking,
     ] catalog catalog::SEED;
 }
 

@@ -115,3 +115,14 @@ with open(HERE / "orders.csv", "w", newline="") as f:
             w.writerow([stamp(), "fill", oid, part, ""])
             left -= part
         at += datetime.timedelta(seconds=rng.randint(20, 900))
+
+# End-of-day positions, ours and the broker's, for the last two sessions
+# before the demo's day (2026-11-24): they agree.
+book = [(symbol, quantity, round(prices[symbol] * (1 + rng.gauss(0, 0.01)), 4)) for symbol, quantity in held.items()]
+for name in ["internal_positions.csv", "broker_statement.csv"]:
+    with open(HERE / name, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["date", "symbol", "quantity", "avg_price"])
+        for day in ["2026-11-20", "2026-11-23"]:
+            for symbol, quantity, price in book:
+                w.writerow([day, symbol, quantity, f"{price:.4f}"])
