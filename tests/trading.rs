@@ -128,9 +128,9 @@ fn end_of_day_positions_match_the_broker_statement() {
     );
 
     // Breaks: a quantity, a price, and a position only the broker holds.
-    let broken = "date,symbol,quantity,avg_price\n\
+    let with_breaks = "date,symbol,quantity,avg_price\n\
         2025-01-24,AAPL,250,181.50\n2025-01-24,MSFT,-200,411.00\n2025-01-24,TSLA,10,230.0\n";
-    let report = reconcile(OURS, broken, "2025-01-27T08:00:00Z");
+    let report = reconcile(OURS, with_breaks, "2025-01-27T08:00:00Z");
     let tracking = report.item("trading.broker.position-tracking").unwrap();
     assert_eq!(tracking.status, Status::Fail);
     let breaks = &tracking.evidence.as_ref().unwrap().values["breaks"];
