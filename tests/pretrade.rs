@@ -303,3 +303,51 @@ fn without_the_engine_the_items_are_errors() {
         assert!(item.message.contains("RiskEngine"), "{}", item.message);
     }
 }
+
+/// A service in another language hands in no engine: its order log alone
+/// judges the two items that read it, and the others still need the engine.
+#[test]
+fn the_order_log_alone_judges_the_items_that_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("risk.toml"), LIMITS).unwrap();
+    let log = "time,event,client_order_id,quantity,decision\n\
+        2025-01-27T14:30:00Z,risk,A1,,approve\n\
+        2025-01-27T14:30:01Z,order,A1,100,\n\
+        2025-01-27T14:30:02Z,order,B2,100,\n\
+        2025-01-27T14:30:03Z,risk,A1,,approve\n\
+        2025-01-27T14:30:04Z,order,A1,100,\n";
+    std::fs::write(dir.path().join("orders.csv"), log).unwrap();
+    let text = "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n\
+        [inputs.risk_limits]\npath = \"risk.toml\"\n[inputs.order_log]\npath = \"orders.csv\"\n";
+    let mut config = Config::parse(text, "preflight.toml").unwrap();
+    dir.path().clone_into(&mut config.root);
+    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+    let report = Runner::new(&registry, config)
+        .selection(Selection::default().with_ids(IDS).unwrap())
+        .run()
+        .unwrap();
+    let every = report
+        .item("trading.logic.risk-checks-before-every-order")
+        .unwrap();
+    assert_eq!(every.status, Status::Fail, "{}", every.message);
+    assert!(
+        every
+            .message
+            .contains("1 orders without an approving risk decision (first `B2` on line 4)"),
+        "{}",
+        every.message
+    );
+    let duplicates = report
+        .item("trading.logic.duplicate-order-prevention")
+        .unwrap();
+    assert_eq!(duplicates.status, Status::Fail, "{}", duplicates.message);
+    assert!(
+        duplicates.message.contains("first `A1` on line 6"),
+        "{}",
+        duplicates.message
+    );
+    assert_eq!(
+        status(&report, "trading.controls.trading-limits"),
+        Status::Error
+    );
+}

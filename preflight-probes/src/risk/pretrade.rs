@@ -37,7 +37,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use preflight_core::{Check, CheckError, ChecklistItem, Context, Evidence, Outcome};
+use preflight_core::{Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Outcome};
 use serde::Serialize;
 
 use super::limits::RiskLimits;
@@ -610,6 +610,59 @@ pub fn run_suite(
     d.scenarios
 }
 
+/// What the order log adds to an item, when `[inputs.order_log]` is set:
+/// services in any language can show the control works in production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogCheck {
+    /// Nothing: the item is judged by the conformance suite alone.
+    Nothing,
+    /// Orders sent without an approving risk decision before them.
+    Unapproved,
+    /// Client order IDs used twice.
+    Duplicates,
+}
+
+/// Breaks of the order log for one item.
+#[derive(Debug, Clone, Serialize)]
+struct LogFindings {
+    check: &'static str,
+    orders: u64,
+    count: u64,
+    /// The first of them: the log's line and the client order ID.
+    first: Vec<(u64, String)>,
+}
+
+#[cfg(feature = "trading")]
+fn log_findings(cx: &Context, check: LogCheck) -> Result<Option<LogFindings>, CheckError> {
+    if check == LogCheck::Nothing || !cx.config().inputs.contains_key("order_log") {
+        return Ok(None);
+    }
+    let log = cx.input::<crate::trading::orders::OrderLog>("order_log")?;
+    let (name, breaks) = match check {
+        LogCheck::Unapproved => (
+            "orders without an approving risk decision",
+            &log.summary.unapproved_orders,
+        ),
+        _ => ("client order IDs used twice", &log.summary.duplicate_ids),
+    };
+    Ok(Some(LogFindings {
+        check: name,
+        orders: log.summary.orders,
+        count: breaks.count,
+        first: breaks
+            .first
+            .iter()
+            .map(|b| (b.line, b.client_order_id.clone()))
+            .collect(),
+    }))
+}
+
+#[cfg(not(feature = "trading"))]
+#[allow(clippy::unnecessary_wraps)] // the same signature as with the feature
+fn log_findings(_cx: &Context, _check: LogCheck) -> Result<Option<LogFindings>, CheckError> {
+    Ok(None)
+}
+
 #[derive(Evidence, Serialize)]
 #[evidence(summary = "{passed} of {total} scenarios conform (symbol {symbol} at {price})")]
 struct SuiteEvidence {
@@ -618,12 +671,18 @@ struct SuiteEvidence {
     total: usize,
     passed: usize,
     scenarios: Vec<Scenario>,
+    /// What the order log shows, when it is configured.
+    order_log: Option<LogFindings>,
 }
 
-/// Runs (once per run) and judges the scenarios of `controls` (all when empty).
-fn judge(cx: &Context, params: &Conformance, controls: &[&str]) -> Result<Outcome, CheckError> {
+/// The scenarios of `controls` (all when empty), the suite run once per run.
+fn scenarios(
+    cx: &Context,
+    engine: &RiskEngine,
+    params: &Conformance,
+    controls: &[&str],
+) -> Result<(Vec<Scenario>, Option<Artifact>), CheckError> {
     let limits = cx.input::<RiskLimits>("risk_limits")?;
-    let engine = cx.extension::<RiskEngine>()?;
     let all = engine
         .results
         .get_or_init(|| {
@@ -648,49 +707,94 @@ fn judge(cx: &Context, params: &Conformance, controls: &[&str]) -> Result<Outcom
             "no conformance scenario for {controls:?}: the limits they test are not set in risk.toml"
         )));
     }
+    Ok((mine, limits.artifact.clone()))
+}
+
+fn describe(s: &Scenario) -> String {
+    format!(
+        "{}: {} was {} (expected {})",
+        s.control,
+        s.description,
+        match &s.decision {
+            Decision::Approve => "approved".to_owned(),
+            Decision::Reject { reason } => format!("rejected ({reason})"),
+        },
+        if s.expect_approve {
+            "approve"
+        } else {
+            "reject"
+        }
+    )
+}
+
+/// Judges an item on the conformance suite (when the service hands in its
+/// engine) and on the order log (when one is configured and the item reads
+/// it); at least one of the two is needed.
+fn judge(
+    cx: &Context,
+    params: &Conformance,
+    controls: &[&str],
+    log_check: LogCheck,
+) -> Result<Outcome, CheckError> {
+    let findings = log_findings(cx, log_check)?;
+    let engine = match (cx.extension::<RiskEngine>(), &findings) {
+        (Ok(engine), _) => Some(engine),
+        (Err(_), Some(_)) => None,
+        (Err(e), None) => return Err(e),
+    };
+    let (mine, artifact) = match engine {
+        Some(engine) => scenarios(cx, engine, params, controls)?,
+        None => (Vec::new(), None),
+    };
     let failed: Vec<&Scenario> = mine.iter().filter(|s| !s.passed).collect();
+    let mut problems = Vec::new();
+    if !failed.is_empty() {
+        let list: Vec<String> = failed.iter().map(|s| describe(s)).collect();
+        problems.push(format!(
+            "{} of {} scenarios do not conform: {}",
+            failed.len(),
+            mine.len(),
+            list.join("; ")
+        ));
+    }
+    if let Some(f) = findings.as_ref().filter(|f| f.count > 0) {
+        let first = f.first.first().map_or_else(String::new, |(line, id)| {
+            format!(" (first `{id}` on line {line})")
+        });
+        problems.push(format!(
+            "the order log shows {} {}{first}",
+            f.count, f.check
+        ));
+    }
+    let mut passes = Vec::new();
+    if !mine.is_empty() {
+        passes.push(format!(
+            "the risk engine conforms in all {} scenarios",
+            mine.len()
+        ));
+    }
+    if let Some(f) = &findings {
+        passes.push(format!(
+            "the order log's {} orders show no {}",
+            f.orders, f.check
+        ));
+    }
     let evidence = SuiteEvidence {
         symbol: params.symbol.clone(),
         price: params.price,
         total: mine.len(),
         passed: mine.len() - failed.len(),
         scenarios: mine.clone(),
+        order_log: findings,
     };
-    let outcome = if failed.is_empty() {
-        Outcome::pass(format!(
-            "the risk engine conforms in all {} scenarios",
-            mine.len()
-        ))
+    let outcome = if problems.is_empty() {
+        Outcome::pass(passes.join("; "))
     } else {
-        let list: Vec<String> = failed
-            .iter()
-            .map(|s| {
-                format!(
-                    "{}: {} was {} (expected {})",
-                    s.control,
-                    s.description,
-                    match &s.decision {
-                        Decision::Approve => "approved".to_owned(),
-                        Decision::Reject { reason } => format!("rejected ({reason})"),
-                    },
-                    if s.expect_approve {
-                        "approve"
-                    } else {
-                        "reject"
-                    }
-                )
-            })
-            .collect();
-        Outcome::fail(format!(
-            "{} of {} scenarios do not conform: {}",
-            failed.len(),
-            mine.len(),
-            list.join("; ")
-        ))
+        Outcome::fail(problems.join("; "))
     };
     let mut outcome = outcome.with_evidence(&evidence);
-    if let Some(artifact) = &limits.artifact {
-        outcome = outcome.with_artifact(artifact.clone());
+    if let Some(artifact) = artifact {
+        outcome = outcome.with_artifact(artifact);
     }
     Ok(outcome)
 }
@@ -716,7 +820,7 @@ impl Default for Conformance {
 }
 
 macro_rules! conformance_item {
-    ($(#[$doc:meta])* $name:ident, $id:literal, $title:literal, $group:literal, $owner:literal, [$($control:literal),*]) => {
+    ($(#[$doc:meta])* $name:ident, $id:literal, $title:literal, $group:literal, $owner:literal, [$($control:literal),*], $log:expr) => {
         $(#[$doc])*
         #[derive(ChecklistItem, Debug, Clone)]
         #[item(
@@ -746,7 +850,7 @@ macro_rules! conformance_item {
         impl Check for $name {
             fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
                 let params = Conformance { symbol: self.symbol.clone(), price: self.price };
-                judge(cx, &params, &[$($control),*])
+                judge(cx, &params, &[$($control),*], $log)
             }
         }
     };
@@ -760,7 +864,8 @@ conformance_item!(
     "Risk checks before every order",
     "Trading Logic",
     "risk-manager",
-    []
+    [],
+    LogCheck::Unapproved
 );
 
 conformance_item!(
@@ -770,7 +875,8 @@ conformance_item!(
     "Duplicate order prevention implemented",
     "Trading Logic",
     "tech-lead",
-    ["duplicate-order"]
+    ["duplicate-order"],
+    LogCheck::Duplicates
 );
 
 conformance_item!(
@@ -781,7 +887,8 @@ conformance_item!(
     "Trading limits enforced",
     "Financial Controls",
     "risk-manager",
-    ["quantity", "notional", "price-collar", "position", "restricted", "order-rate"]
+    ["quantity", "notional", "price-collar", "position", "restricted", "order-rate"],
+    LogCheck::Nothing
 );
 
 conformance_item!(
@@ -792,7 +899,8 @@ conformance_item!(
     "Leverage limits enforced",
     "Financial Controls",
     "risk-manager",
-    ["leverage"]
+    ["leverage"],
+    LogCheck::Nothing
 );
 
 conformance_item!(
@@ -803,7 +911,8 @@ conformance_item!(
     "Daily loss circuit breakers tested",
     "Financial Controls",
     "risk-manager",
-    ["daily-loss"]
+    ["daily-loss"],
+    LogCheck::Nothing
 );
 
 conformance_item!(
@@ -814,5 +923,6 @@ conformance_item!(
     "Circuit breakers configured and tested",
     "Risk Management",
     "risk-manager",
-    ["kill-switch", "daily-loss"]
+    ["kill-switch", "daily-loss"],
+    LogCheck::Nothing
 );
