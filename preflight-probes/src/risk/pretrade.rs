@@ -244,12 +244,11 @@ struct Plan<'a> {
 }
 
 /// One method per control: each resets the account and sends its orders.
-#[allow(unused_variables)] // each control uses its own part of the plan
 impl Driver<'_> {
     fn quantity(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let price = plan.price;
+        let max_qty = plan.max_qty;
         if let Some(max) = max_qty {
             self.reset();
             let o = self.order(symbol, Side::Buy, max, price);
@@ -271,9 +270,9 @@ impl Driver<'_> {
     }
 
     fn notional(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let g = &plan.limits.global;
+        let max_qty = plan.max_qty;
         if let Some(max) = g.max_order_notional {
             // A quantity within the size limit, priced around the notional limit.
             let qty = max_qty.map_or(100.0, |q| (q / 2.0).floor().max(1.0));
@@ -307,9 +306,9 @@ impl Driver<'_> {
     }
 
     fn price_collar(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let price = plan.price;
+        let limits = plan.limits;
         if let Some(percent) = limits.price_collar.as_ref().and_then(|c| c.percent) {
             self.reset();
             let inside = price * (1.0 + percent / 100.0 * 0.95);
@@ -333,9 +332,10 @@ impl Driver<'_> {
     }
 
     fn position(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let price = plan.price;
+        let max_qty = plan.max_qty;
+        let max_position = plan.max_position;
         if let (Some(max), Some(qty)) = (max_position, max_qty) {
             // Fill up to one order below the position limit, then ask for one
             // order that stays within it and one that would cross it.
@@ -429,9 +429,11 @@ impl Driver<'_> {
     }
 
     fn daily_loss(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let price = plan.price;
+        let g = &plan.limits.global;
+        let max_qty = plan.max_qty;
+        let max_position = plan.max_position;
         if let Some(daily) = g.daily_loss_limit {
             // A losing day: buy, then mark below the entry until the loss passes the limit.
             self.reset();
@@ -460,9 +462,9 @@ impl Driver<'_> {
     }
 
     fn order_rate(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let price = plan.price;
+        let limits = plan.limits;
         if let Some(rate) = limits
             .rate_limits
             .as_ref()
@@ -499,9 +501,8 @@ impl Driver<'_> {
     }
 
     fn duplicate(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let price = plan.price;
         {
             self.reset();
             let o = self.order(symbol, Side::Buy, 1.0, price);
@@ -521,9 +522,8 @@ impl Driver<'_> {
     }
 
     fn restricted(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let price = plan.price;
+        let limits = plan.limits;
         for restricted in &limits.restricted {
             self.reset();
             let o = self.order(restricted, Side::Buy, 1.0, price);
@@ -537,9 +537,9 @@ impl Driver<'_> {
     }
 
     fn kill_switch(&mut self, plan: &Plan<'_>) {
-        let (symbol, price) = (plan.symbol, plan.price);
-        let (limits, g) = (plan.limits, &plan.limits.global);
-        let (max_qty, max_position) = (plan.max_qty, plan.max_position);
+        let symbol = plan.symbol;
+        let price = plan.price;
+        let limits = plan.limits;
         if limits.kill_switch.is_some() {
             self.reset();
             self.engine.trigger_kill_switch();
