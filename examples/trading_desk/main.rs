@@ -5,6 +5,7 @@
 //! JSON report. The exit code is 0 when ready, 1 when not, 2 on a usage or
 //! configuration error.
 
+mod broker;
 mod data;
 mod market;
 mod risk_engine;
@@ -31,9 +32,15 @@ fn main() -> ExitCode {
         .as_of(data::AS_OF.parse().expect("a valid timestamp"))
         // The conformance suite exercises the desk's own risk engine.
         .setup(|runner| {
-            runner.extension(preflight_probes::risk::pretrade::RiskEngine::new(
-                risk_engine::DeskRiskEngine::adapter(),
-            ))
+            runner
+                .extension(preflight_probes::risk::pretrade::RiskEngine::new(
+                    risk_engine::DeskRiskEngine::adapter(),
+                ))
+                // The broker suite exercises the desk's adapter on a simulated venue.
+                .extension(preflight_probes::trading::broker::BrokerConformance::new(
+                    |primary, _| broker::DeskBroker::connect(primary),
+                    false,
+                ))
         });
     preflight_probes::cli::main(&app)
 }

@@ -71,6 +71,13 @@ preflight_core::provider! {
         trading::orders::OrderReconciliation,
         trading::recon::EndOfDayReconciliation,
         trading::recon::PositionTracking,
+        trading::broker::ApiIntegration,
+        trading::broker::OrderExecution,
+        trading::broker::AccountBalance,
+        trading::broker::RejectedOrders,
+        trading::broker::ApiRateLimits,
+        trading::broker::BackupBrokerFailover,
+        trading::broker::OrderRouting,
     ] catalog catalog::SEED;
 }
 

@@ -1,5 +1,7 @@
-//! Trading: the order log ([`orders`]) read as a stream and reconciled, and
-//! end-of-day positions against the broker's statement ([`recon`]).
+//! Trading: the broker adapter's conformance against a simulated venue
+//! ([`broker`]), the order log read as a stream and reconciled ([`orders`]),
+//! and end-of-day positions against the broker's statement ([`recon`]).
 
+pub mod broker;
 pub mod orders;
 pub mod recon;

@@ -1,0 +1,636 @@
+//! Broker conformance: the service's broker adapter, connected to a
+//! deterministic simulated venue, must execute market, limit and stop orders,
+//! reject invalid ones with a reason, cancel, keep positions and cash
+//! consistent, respect the venue's request rate, and route to a backup
+//! broker when the primary fails.
+//!
+//! The service hands the run a [`BrokerConformance`]: a function that
+//! connects its adapter (its own [`Broker`] implementation) to the venues the
+//! suite creates. The suite moves the venue's prices itself.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use preflight_core::{Check, CheckError, ChecklistItem, Context, Evidence, Outcome};
+use serde::Serialize;
+
+use crate::risk::pretrade::Side;
+
+/// How an order executes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "price")]
+pub enum OrderType {
+    /// At the current price.
+    Market,
+    /// At the limit price or better; rests until the market reaches it.
+    Limit(f64),
+    /// Becomes a market order once the market trades through the stop price.
+    Stop(f64),
+}
+
+/// An order sent to a broker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct BrokerOrder {
+    /// The client order ID.
+    pub client_order_id: String,
+    /// The instrument.
+    pub symbol: String,
+    /// Buy or sell.
+    pub side: Side,
+    /// Quantity.
+    pub quantity: f64,
+    /// Market, limit or stop.
+    pub order_type: OrderType,
+}
+
+impl BrokerOrder {
+    /// An order.
+    #[must_use]
+    pub fn new(id: &str, symbol: &str, side: Side, quantity: f64, order_type: OrderType) -> Self {
+        BrokerOrder {
+            client_order_id: id.to_owned(),
+            symbol: symbol.to_owned(),
+            side,
+            quantity,
+            order_type,
+        }
+    }
+}
+
+/// Where an order stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum OrderState {
+    /// Accepted and resting (a limit or untriggered stop).
+    Working,
+    /// Completely filled at this average price.
+    Filled {
+        /// Average fill price.
+        price: f64,
+    },
+    /// Canceled before it filled.
+    Canceled,
+}
+
+/// A broker as the service's adapter presents it.
+pub trait Broker: Send + Sync {
+    /// Sends an order: the broker's order ID, or the reason it was rejected.
+    fn submit(&self, order: &BrokerOrder) -> Result<String, String>;
+    /// Cancels a working order.
+    fn cancel(&self, order_id: &str) -> Result<(), String>;
+    /// Where an order stands (`None` for an unknown ID).
+    fn status(&self, order_id: &str) -> Option<OrderState>;
+    /// Positions by symbol.
+    fn positions(&self) -> BTreeMap<String, f64>;
+    /// Cash balance.
+    fn cash(&self) -> f64;
+}
+
+/// The simulated venue's rules.
+#[derive(Debug, Clone)]
+pub struct VenueRules {
+    /// Tradable symbols and their starting prices.
+    pub prices: BTreeMap<String, f64>,
+    /// Price increment.
+    pub tick: f64,
+    /// Starting cash.
+    pub cash: f64,
+    /// Requests allowed per rolling second; more are rejected.
+    pub max_requests_per_second: usize,
+}
+
+impl Default for VenueRules {
+    fn default() -> Self {
+        VenueRules {
+            prices: [("ACME".to_owned(), 100.0), ("GLOBEX".to_owned(), 50.0)].into(),
+            tick: 0.01,
+            cash: 1_000_000.0,
+            max_requests_per_second: 20,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Resting {
+    order: BrokerOrder,
+    state: OrderState,
+}
+
+#[derive(Debug, Default)]
+struct VenueState {
+    prices: BTreeMap<String, f64>,
+    orders: BTreeMap<String, Resting>,
+    positions: BTreeMap<String, f64>,
+    cash: f64,
+    next_id: u64,
+    requests: VecDeque<Instant>,
+    /// The most requests seen in any rolling second.
+    peak_rate: usize,
+    rate_rejects: usize,
+    down: bool,
+}
+
+/// A deterministic simulated venue: fills market orders at the current price,
+/// rests limit and stop orders until [`SimulatedVenue::set_price`] crosses
+/// them, rejects invalid orders with a reason, and enforces a request rate.
+#[derive(Debug)]
+pub struct SimulatedVenue {
+    rules: VenueRules,
+    state: Mutex<VenueState>,
+}
+
+impl SimulatedVenue {
+    /// A venue with `rules`.
+    #[must_use]
+    pub fn new(rules: VenueRules) -> Self {
+        let state = VenueState {
+            prices: rules.prices.clone(),
+            cash: rules.cash,
+            ..VenueState::default()
+        };
+        SimulatedVenue {
+            rules,
+            state: Mutex::new(state),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, VenueState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Moves the market: resting orders that the new price crosses fill.
+    pub fn set_price(&self, symbol: &str, price: f64) {
+        let mut s = self.state();
+        s.prices.insert(symbol.to_owned(), price);
+        let crossed: Vec<String> = s
+            .orders
+            .iter()
+            .filter(|(_, r)| r.state == OrderState::Working && r.order.symbol == symbol)
+            .filter(|(_, r)| match (r.order.order_type, r.order.side) {
+                (OrderType::Limit(l), Side::Buy) | (OrderType::Stop(l), Side::Sell) => price <= l,
+                (OrderType::Limit(l), Side::Sell) | (OrderType::Stop(l), Side::Buy) => price >= l,
+                (OrderType::Market, _) => false,
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in crossed {
+            let order = s.orders[&id].order.clone();
+            let fill = match order.order_type {
+                OrderType::Limit(l) => l,
+                _ => price,
+            };
+            Self::fill(&mut s, &order, fill);
+            if let Some(r) = s.orders.get_mut(&id) {
+                r.state = OrderState::Filled { price: fill };
+            }
+        }
+    }
+
+    /// Takes the venue down (every request fails) or brings it back.
+    pub fn set_down(&self, down: bool) {
+        self.state().down = down;
+    }
+
+    /// The most requests the venue saw in any rolling second.
+    #[must_use]
+    pub fn peak_rate(&self) -> usize {
+        self.state().peak_rate
+    }
+
+    /// Orders the venue received (accepted or not).
+    #[must_use]
+    pub fn orders_received(&self) -> usize {
+        self.state().next_id.try_into().unwrap_or(usize::MAX)
+    }
+
+    fn fill(s: &mut VenueState, order: &BrokerOrder, price: f64) {
+        let signed = if order.side == Side::Buy {
+            order.quantity
+        } else {
+            -order.quantity
+        };
+        *s.positions.entry(order.symbol.clone()).or_insert(0.0) += signed;
+        s.cash -= signed * price;
+    }
+
+    /// Counts a request against the rate limit.
+    fn request(&self, s: &mut VenueState) -> Result<(), String> {
+        if s.down {
+            return Err("venue unavailable".to_owned());
+        }
+        let now = Instant::now();
+        while s
+            .requests
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            s.requests.pop_front();
+        }
+        if s.requests.len() >= self.rules.max_requests_per_second {
+            s.rate_rejects += 1;
+            return Err("rate limit exceeded".to_owned());
+        }
+        s.requests.push_back(now);
+        s.peak_rate = s.peak_rate.max(s.requests.len());
+        Ok(())
+    }
+}
+
+impl Broker for SimulatedVenue {
+    fn submit(&self, order: &BrokerOrder) -> Result<String, String> {
+        let mut s = self.state();
+        self.request(&mut s)?;
+        s.next_id += 1;
+        let id = format!("V{}", s.next_id);
+        let Some(&price) = s.prices.get(&order.symbol) else {
+            return Err(format!("unknown symbol {}", order.symbol));
+        };
+        if !(order.quantity > 0.0 && order.quantity.is_finite()) {
+            return Err(format!("invalid quantity {}", order.quantity));
+        }
+        if let OrderType::Limit(p) | OrderType::Stop(p) = order.order_type {
+            let ticks = p / self.rules.tick;
+            if (ticks - ticks.round()).abs() > 1e-6 || p <= 0.0 {
+                return Err(format!(
+                    "price {p} is not a multiple of the tick {}",
+                    self.rules.tick
+                ));
+            }
+        }
+        let marketable = match (order.order_type, order.side) {
+            (OrderType::Market, _) => Some(price),
+            (OrderType::Limit(l), Side::Buy) if price <= l => Some(price),
+            (OrderType::Limit(l), Side::Sell) if price >= l => Some(price),
+            _ => None,
+        };
+        let state = if let Some(fill) = marketable {
+            Self::fill(&mut s, order, fill);
+            OrderState::Filled { price: fill }
+        } else {
+            OrderState::Working
+        };
+        s.orders.insert(
+            id.clone(),
+            Resting {
+                order: order.clone(),
+                state,
+            },
+        );
+        Ok(id)
+    }
+
+    fn cancel(&self, order_id: &str) -> Result<(), String> {
+        let mut s = self.state();
+        self.request(&mut s)?;
+        match s.orders.get_mut(order_id) {
+            Some(r) if r.state == OrderState::Working => {
+                r.state = OrderState::Canceled;
+                Ok(())
+            }
+            Some(_) => Err(format!("order {order_id} is not working")),
+            None => Err(format!("unknown order {order_id}")),
+        }
+    }
+
+    fn status(&self, order_id: &str) -> Option<OrderState> {
+        self.state().orders.get(order_id).map(|r| r.state.clone())
+    }
+
+    fn positions(&self) -> BTreeMap<String, f64> {
+        self.state()
+            .positions
+            .iter()
+            .filter(|(_, q)| **q != 0.0)
+            .map(|(s, q)| (s.clone(), *q))
+            .collect()
+    }
+
+    fn cash(&self) -> f64 {
+        self.state().cash
+    }
+}
+
+/// Connects the service's adapter to a primary venue and, when the service
+/// has one, a backup venue.
+pub type Connect =
+    dyn Fn(Arc<SimulatedVenue>, Option<Arc<SimulatedVenue>>) -> Arc<dyn Broker> + Send + Sync;
+
+/// The extension a run takes for broker conformance, and the suite's results
+/// once run.
+pub struct BrokerConformance {
+    connect: Box<Connect>,
+    has_backup: bool,
+    results: OnceLock<Vec<BrokerScenario>>,
+}
+
+impl std::fmt::Debug for BrokerConformance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerConformance")
+            .field("has_backup", &self.has_backup)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BrokerConformance {
+    /// The service's adapter, connected by `connect`; `has_backup` when it
+    /// routes to a backup broker.
+    #[must_use]
+    pub fn new(
+        connect: impl Fn(Arc<SimulatedVenue>, Option<Arc<SimulatedVenue>>) -> Arc<dyn Broker>
+        + Send
+        + Sync
+        + 'static,
+        has_backup: bool,
+    ) -> Self {
+        BrokerConformance {
+            connect: Box::new(connect),
+            has_backup,
+            results: OnceLock::new(),
+        }
+    }
+}
+
+/// One broker scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokerScenario {
+    /// What it exercises (`market`, `limit`, `stop`, `reject`, `cancel`, `balance`, `rate`, `failover`).
+    pub control: &'static str,
+    /// What was done and seen.
+    pub description: String,
+    /// Whether the adapter behaved.
+    pub passed: bool,
+}
+
+fn scenario(
+    out: &mut Vec<BrokerScenario>,
+    control: &'static str,
+    description: String,
+    passed: bool,
+) {
+    out.push(BrokerScenario {
+        control,
+        description,
+        passed,
+    });
+}
+
+/// Runs every broker scenario against the adapter `connect` builds.
+#[must_use]
+pub fn run_broker_suite(connect: &Connect, has_backup: bool) -> Vec<BrokerScenario> {
+    let mut out = Vec::new();
+    let venue = Arc::new(SimulatedVenue::new(VenueRules::default()));
+    let broker = connect(venue.clone(), None);
+    let buy = |id: &str, qty: f64, t: OrderType| BrokerOrder::new(id, "ACME", Side::Buy, qty, t);
+
+    // Market, limit and stop execution.
+    let market = broker.submit(&buy("M1", 100.0, OrderType::Market));
+    let filled = market.as_ref().ok().and_then(|id| broker.status(id));
+    scenario(
+        &mut out,
+        "market",
+        format!("a market buy of 100 at 100: {market:?}, then {filled:?}"),
+        matches!(filled, Some(OrderState::Filled { price }) if (price - 100.0).abs() < 1e-9),
+    );
+    let limit = broker.submit(&buy("L1", 50.0, OrderType::Limit(99.0)));
+    let resting = limit.as_ref().ok().and_then(|id| broker.status(id));
+    venue.set_price("ACME", 98.5);
+    let after = limit.as_ref().ok().and_then(|id| broker.status(id));
+    scenario(
+        &mut out,
+        "limit",
+        format!(
+            "a limit buy at 99 rests ({resting:?}), then fills when the price falls to 98.50 ({after:?})"
+        ),
+        resting == Some(OrderState::Working) && matches!(after, Some(OrderState::Filled { .. })),
+    );
+    venue.set_price("ACME", 100.0);
+    let stop = broker.submit(&buy("S1", 10.0, OrderType::Stop(101.0)));
+    let waiting = stop.as_ref().ok().and_then(|id| broker.status(id));
+    venue.set_price("ACME", 101.5);
+    let triggered = stop.as_ref().ok().and_then(|id| broker.status(id));
+    scenario(
+        &mut out,
+        "stop",
+        format!("a buy stop at 101 waits ({waiting:?}), then triggers at 101.50 ({triggered:?})"),
+        waiting == Some(OrderState::Working)
+            && matches!(triggered, Some(OrderState::Filled { .. })),
+    );
+
+    // Invalid orders are rejected with a reason.
+    for (what, order) in [
+        ("zero quantity", buy("R1", 0.0, OrderType::Market)),
+        (
+            "unknown symbol",
+            BrokerOrder::new("R2", "NOPE", Side::Buy, 1.0, OrderType::Market),
+        ),
+        ("price off tick", buy("R3", 1.0, OrderType::Limit(99.005))),
+    ] {
+        let result = broker.submit(&order);
+        let passed = matches!(&result, Err(reason) if !reason.trim().is_empty());
+        scenario(&mut out, "reject", format!("{what}: {result:?}"), passed);
+    }
+
+    // Cancel of a resting order.
+    let resting = broker.submit(&buy("C1", 5.0, OrderType::Limit(90.0)));
+    let canceled = resting.as_ref().ok().map(|id| broker.cancel(id));
+    venue.set_price("ACME", 89.0);
+    let state = resting.as_ref().ok().and_then(|id| broker.status(id));
+    scenario(
+        &mut out,
+        "cancel",
+        format!(
+            "a resting limit canceled ({canceled:?}) stays canceled when the price crosses ({state:?})"
+        ),
+        matches!(canceled, Some(Ok(()))) && state == Some(OrderState::Canceled),
+    );
+
+    // Positions and cash follow the fills: 100 at 100, 50 at 99, 10 at 101.5.
+    let position = broker.positions().get("ACME").copied().unwrap_or(0.0);
+    let cash = broker.cash();
+    let expected_cash = 1_000_000.0 - 100.0 * 100.0 - 50.0 * 99.0 - 10.0 * 101.5;
+    scenario(
+        &mut out,
+        "balance",
+        format!("position {position} (expected 160), cash {cash:.2} (expected {expected_cash:.2})"),
+        (position - 160.0).abs() < 1e-9 && (cash - expected_cash).abs() < 1e-6,
+    );
+
+    rate_scenario(connect, &mut out);
+    if has_backup {
+        failover_scenario(connect, &mut out);
+    }
+    out
+}
+
+/// A burst the venue's rate limit cannot take at once: the adapter must pace it.
+fn rate_scenario(connect: &Connect, out: &mut Vec<BrokerScenario>) {
+    let rate_venue = Arc::new(SimulatedVenue::new(VenueRules {
+        max_requests_per_second: 10,
+        ..VenueRules::default()
+    }));
+    let paced = connect(rate_venue.clone(), None);
+    let started = Instant::now();
+    let accepted = (0..15)
+        .filter(|i| {
+            paced
+                .submit(&BrokerOrder::new(
+                    &format!("B{i}"),
+                    "ACME",
+                    Side::Buy,
+                    1.0,
+                    OrderType::Market,
+                ))
+                .is_ok()
+        })
+        .count();
+    scenario(
+        out,
+        "rate",
+        format!(
+            "15 orders through a venue allowing 10 a second: {accepted} accepted in {:.2} s, at most {} requests in a second",
+            started.elapsed().as_secs_f64(),
+            rate_venue.peak_rate()
+        ),
+        accepted == 15 && rate_venue.peak_rate() <= 10,
+    );
+}
+
+/// Failover: with the primary down, orders go to the backup.
+fn failover_scenario(connect: &Connect, out: &mut Vec<BrokerScenario>) {
+    let (primary, backup) = (
+        Arc::new(SimulatedVenue::new(VenueRules::default())),
+        Arc::new(SimulatedVenue::new(VenueRules::default())),
+    );
+    let routed = connect(primary.clone(), Some(backup.clone()));
+    primary.set_down(true);
+    let result = routed.submit(&BrokerOrder::new(
+        "F1",
+        "ACME",
+        Side::Buy,
+        1.0,
+        OrderType::Market,
+    ));
+    scenario(
+        out,
+        "failover",
+        format!(
+            "the primary is down: {result:?}; the backup received {} orders",
+            backup.orders_received()
+        ),
+        result.is_ok() && backup.orders_received() == 1,
+    );
+}
+
+#[derive(Evidence, Serialize)]
+#[evidence(summary = "{passed} of {total} broker scenarios conform")]
+struct BrokerEvidence {
+    total: usize,
+    passed: usize,
+    scenarios: Vec<BrokerScenario>,
+}
+
+fn judge(cx: &Context, controls: &[&str]) -> Result<Outcome, CheckError> {
+    let conformance = cx.extension::<BrokerConformance>()?;
+    let all = conformance
+        .results
+        .get_or_init(|| run_broker_suite(conformance.connect.as_ref(), conformance.has_backup));
+    let mine: Vec<BrokerScenario> = all
+        .iter()
+        .filter(|s| controls.contains(&s.control))
+        .cloned()
+        .collect();
+    if mine.is_empty() {
+        return Ok(Outcome::not_applicable(
+            "the service declares no backup broker: there is no failover to test",
+        ));
+    }
+    let failed: Vec<&BrokerScenario> = mine.iter().filter(|s| !s.passed).collect();
+    let evidence = BrokerEvidence {
+        total: mine.len(),
+        passed: mine.len() - failed.len(),
+        scenarios: mine.clone(),
+    };
+    let outcome = if failed.is_empty() {
+        Outcome::pass(format!(
+            "the broker adapter conforms in all {} scenarios",
+            mine.len()
+        ))
+    } else {
+        let list: Vec<String> = failed
+            .iter()
+            .map(|s| format!("{}: {}", s.control, s.description))
+            .collect();
+        Outcome::fail(format!(
+            "{} of {} scenarios fail: {}",
+            failed.len(),
+            mine.len(),
+            list.join("; ")
+        ))
+    };
+    Ok(outcome.with_evidence(&evidence))
+}
+
+macro_rules! broker_item {
+    ($(#[$doc:meta])* $name:ident, $id:literal, $title:literal, $group:literal, $severity:literal, $applicability:literal, [$($control:literal),*]) => {
+        $(#[$doc])*
+        #[derive(ChecklistItem, Debug, Clone, Default)]
+        #[item(
+            id = $id,
+            title = $title,
+            group = $group,
+            severity = $severity,
+            owner = "tech-lead",
+            applicability = $applicability,
+            remediation = "fix the broker adapter until it passes every scenario against the simulated venue (the evidence lists them)"
+        )]
+        pub struct $name;
+
+        impl Check for $name {
+            fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+                judge(cx, &[$($control),*])
+            }
+        }
+    };
+}
+
+broker_item!(
+    /// The adapter works end to end against the simulated venue: orders,
+    /// rejects, cancels, positions and cash.
+    ApiIntegration, "trading.broker.api-integration", "Broker API integration tested",
+    "Broker Integration", "critical", "always",
+    ["market", "limit", "stop", "reject", "cancel", "balance"]
+);
+broker_item!(
+    /// Market orders fill, limit orders rest then fill when crossed, stop orders trigger.
+    OrderExecution, "trading.broker.order-execution", "Order execution tested (market, limit, stop orders)",
+    "Broker Integration", "critical", "always", ["market", "limit", "stop"]
+);
+broker_item!(
+    /// Positions and cash follow the fills.
+    AccountBalance, "trading.broker.account-balance", "Account balance updates working",
+    "Broker Integration", "high", "always", ["balance"]
+);
+broker_item!(
+    /// Invalid orders come back rejected with a reason, and a canceled order stays canceled.
+    RejectedOrders, "trading.broker.rejected-orders", "Error handling for rejected orders tested",
+    "Broker Integration", "critical", "always", ["reject", "cancel"]
+);
+broker_item!(
+    /// A burst beyond the venue's request rate is paced, not rejected.
+    ApiRateLimits, "trading.broker.api-rate-limits", "API rate limits understood and respected",
+    "Broker Integration", "high", "always", ["rate"]
+);
+broker_item!(
+    /// With the primary broker down, orders go to the backup broker.
+    BackupBrokerFailover, "trading.broker.backup-broker-failover", "Failover to backup broker tested (if applicable)",
+    "Broker Integration", "high", "if-applicable", ["failover"]
+);
+broker_item!(
+    /// Orders reach the venue and route to the backup when the primary fails.
+    OrderRouting, "trading.logic.order-routing", "Order routing logic tested",
+    "Trading Logic", "critical", "always", ["market", "failover"]
+);
