@@ -638,22 +638,26 @@ fn log_findings(cx: &Context, check: LogCheck) -> Result<Option<LogFindings>, Ch
         return Ok(None);
     }
     let log = cx.input::<crate::trading::orders::OrderLog>("order_log")?;
-    let (name, breaks) = match check {
+    let (name, kinds) = match check {
         LogCheck::Unapproved => (
             "orders without an approving risk decision",
-            &log.summary.unapproved_orders,
+            vec![&log.summary.unapproved_orders],
         ),
-        _ => ("client order IDs used twice", &log.summary.duplicate_ids),
+        _ => (
+            "duplicate client order IDs or identical orders within the window",
+            vec![&log.summary.duplicate_ids, &log.summary.identical_orders],
+        ),
     };
+    let mut first: Vec<(u64, String)> = kinds
+        .iter()
+        .flat_map(|b| b.first.iter().map(|b| (b.line, b.client_order_id.clone())))
+        .collect();
+    first.sort();
     Ok(Some(LogFindings {
         check: name,
         orders: log.summary.orders,
-        count: breaks.count,
-        first: breaks
-            .first
-            .iter()
-            .map(|b| (b.line, b.client_order_id.clone()))
-            .collect(),
+        count: kinds.iter().map(|b| b.count).sum(),
+        first,
     }))
 }
 

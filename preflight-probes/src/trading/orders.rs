@@ -16,7 +16,7 @@
 //! Memory is bounded by the orders open at a time (plus 8 bytes per order for
 //! the duplicate check), never by the length of the file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasher as _;
 
 use sha2::Digest as _;
@@ -82,6 +82,9 @@ pub struct OrderLogSummary {
     pub unapproved_orders: Breaks,
     /// Client order IDs sent twice.
     pub duplicate_ids: Breaks,
+    /// Orders identical to another one (symbol, side, quantity, price) sent
+    /// within the configured window and not marked `intended`.
+    pub identical_orders: Breaks,
 }
 
 /// An open order: its ID (to tell hash collisions apart), its quantity and
@@ -226,6 +229,81 @@ impl State {
 /// # Errors
 /// A malformed row: `CheckError::Malformed` with `shown:line:column`.
 pub fn scan(reader: impl std::io::Read, shown: &str) -> Result<OrderLogSummary, CheckError> {
+    scan_with(reader, shown, None)
+}
+
+/// The orders of the last `window`, to find identical ones: their times and
+/// signatures (a hash of symbol, side, quantity and price).
+struct Recent {
+    window: jiff::SignedDuration,
+    orders: VecDeque<(jiff::Timestamp, u64)>,
+    counts: HashMap<u64, usize, Keep>,
+}
+
+impl Recent {
+    /// Whether an order with `signature` at `at` repeats one of the window; records it.
+    fn repeats(&mut self, at: jiff::Timestamp, signature: u64) -> bool {
+        while let Some((t, sig)) = self.orders.front().copied() {
+            if at.duration_since(t) <= self.window {
+                break;
+            }
+            self.orders.pop_front();
+            if let Some(n) = self.counts.get_mut(&sig) {
+                *n -= 1;
+                if *n == 0 {
+                    self.counts.remove(&sig);
+                }
+            }
+        }
+        let seen = self.counts.get(&signature).copied().unwrap_or(0) > 0;
+        self.orders.push_back((at, signature));
+        *self.counts.entry(signature).or_default() += 1;
+        seen
+    }
+}
+
+/// The identical-order check, when a window is set and the log has the
+/// columns it needs: the window and the signature columns; and the
+/// `intended` column, when there is one.
+fn window_check(
+    header: &csv::ByteRecord,
+    quantity: usize,
+    window: Option<std::time::Duration>,
+) -> (Option<(Recent, [usize; 4])>, Option<usize>) {
+    let optional = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim_ascii() == name.as_bytes())
+    };
+    let columns = match (optional("symbol"), optional("side"), optional("price")) {
+        (Some(a), Some(b), Some(c)) => Some([a, b, quantity, c]),
+        _ => None,
+    };
+    let recent = window
+        .and_then(|w| jiff::SignedDuration::try_from(w).ok())
+        .zip(columns)
+        .map(|(window, columns)| {
+            let recent = Recent {
+                window,
+                orders: VecDeque::new(),
+                counts: HashMap::default(),
+            };
+            (recent, columns)
+        });
+    (recent, optional("intended"))
+}
+
+/// [`scan`], also reporting orders identical to one sent less than `window`
+/// before (when the log has `symbol`, `side` and `price` columns; an order
+/// whose `intended` column is `true` is exempt).
+///
+/// # Errors
+/// As [`scan`]; and a `time` that is not an RFC 3339 timestamp, when a window is set.
+pub fn scan_with(
+    reader: impl std::io::Read,
+    shown: &str,
+    window: Option<std::time::Duration>,
+) -> Result<OrderLogSummary, CheckError> {
     // Fields are trimmed here (`trim_ascii`): the reader's own trimming
     // costs more than the whole check.
     let mut csv = csv::ReaderBuilder::new().from_reader(reader);
@@ -246,6 +324,7 @@ pub fn scan(reader: impl std::io::Read, shown: &str) -> Result<OrderLogSummary, 
         col("decision")?,
     );
     let time = col("time")?;
+    let (mut recent, intended) = window_check(&header, quantity, window);
     let mut state = State::default();
     let mut record = csv::ByteRecord::new();
     let mut line = 1u64;
@@ -289,7 +368,27 @@ pub fn scan(reader: impl std::io::Read, shown: &str) -> Result<OrderLogSummary, 
                     ));
                 }
             },
-            b"order" => state.order(line, key, number(quantity)?),
+            b"order" => {
+                if let Some((recent, cols)) = recent.as_mut() {
+                    let exempt =
+                        intended.is_some_and(|c| matches!(field(c), b"true" | b"yes" | b"1"));
+                    let at: jiff::Timestamp = std::str::from_utf8(t)
+                        .ok()
+                        .and_then(|t| t.parse().ok())
+                        .ok_or_else(|| {
+                            malformed(shown, line, time + 1, "expected an RFC 3339 timestamp")
+                        })?;
+                    let signature = state.hasher.hash_one(cols.map(field));
+                    if recent.repeats(at, signature) && !exempt {
+                        state.summary.identical_orders.push(
+                            line,
+                            String::from_utf8_lossy(key).into_owned(),
+                            "identical to an order sent within the window".to_owned(),
+                        );
+                    }
+                }
+                state.order(line, key, number(quantity)?);
+            }
             b"fill" => state.fill(line, key, number(quantity)?),
             b"cancel" => state.cancel(key),
             other => {
@@ -327,13 +426,34 @@ pub struct OrderLog {
 
 impl Input for OrderLog {
     fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
-        let shown = match source.value() {
-            toml::Value::String(p) => p.clone(),
-            toml::Value::Table(t) => t
-                .get("path")
-                .and_then(toml::Value::as_str)
-                .ok_or_else(|| source.error("expected `path = \"<csv>\"`"))?
-                .to_owned(),
+        let (shown, window) = match source.value() {
+            toml::Value::String(p) => (p.clone(), None),
+            toml::Value::Table(t) => {
+                if let Some(key) = t
+                    .keys()
+                    .find(|k| !["path", "identical_window"].contains(&k.as_str()))
+                {
+                    return Err(source.error(format!(
+                        "unknown key `{key}` in [inputs.{}] (expected `path`, `identical_window`)",
+                        source.name()
+                    )));
+                }
+                let path = t
+                    .get("path")
+                    .and_then(toml::Value::as_str)
+                    .ok_or_else(|| source.error("expected `path = \"<csv>\"`"))?
+                    .to_owned();
+                let window = t
+                    .get("identical_window")
+                    .map(|v| {
+                        v.as_str()
+                            .ok_or_else(|| "expected a duration such as \"2s\"".to_owned())
+                            .and_then(preflight_core::meta::parse_duration)
+                            .map_err(|e| source.error(format!("`identical_window`: {e}")))
+                    })
+                    .transpose()?;
+                (path, window)
+            }
             _ => return Err(source.error("expected a path to the order log")),
         };
         let full = source.root().join(&shown);
@@ -351,7 +471,7 @@ impl Input for OrderLog {
             hasher: sha2::Sha256::new(),
             size: 0,
         };
-        let summary = scan(&mut reader, &shown)?;
+        let summary = scan_with(&mut reader, &shown, window)?;
         // The reader stops at the last record; hash whatever follows it too.
         std::io::copy(&mut reader, &mut std::io::sink())
             .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
@@ -487,5 +607,57 @@ mod tests {
         let unordered = LOG.replace("14:30:05Z", "14:29:00Z");
         let err = scan(unordered.as_bytes(), "orders.csv").unwrap_err();
         assert!(err.to_string().starts_with("orders.csv:8:1: "), "{err}");
+    }
+
+    /// Random damage to a valid log never panics: the scan either finishes
+    /// with consistent counts or names a line.
+    #[test]
+    fn damaged_logs_never_panic() {
+        let noise = b",\n\r\"-.0123456789ZTabz\xff";
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % bound as u64).unwrap()
+        };
+        for _ in 0..3000 {
+            let mut bytes = LOG.as_bytes().to_vec();
+            for _ in 0..=next(3) {
+                let at = next(bytes.len());
+                match next(3) {
+                    0 => bytes[at] = noise[next(noise.len())],
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.insert(at, noise[next(noise.len())]),
+                }
+            }
+            match scan(&bytes[..], "orders.csv") {
+                Ok(s) => assert!(s.unknown_fills.count + s.overfills.count <= s.fills),
+                Err(e) => assert!(e.to_string().starts_with("orders.csv:"), "{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn identical_orders_inside_the_window_unless_intended() {
+        let log = "time,event,client_order_id,symbol,side,quantity,price,decision,intended\n\
+            2025-01-27T14:30:00.000Z,order,A,ACME,buy,100,10.00,,\n\
+            2025-01-27T14:30:00.500Z,order,B,ACME,buy,100,10.00,,\n\
+            2025-01-27T14:30:00.700Z,order,C,ACME,buy,100,10.00,,true\n\
+            2025-01-27T14:30:00.800Z,order,D,ACME,sell,100,10.00,,\n\
+            2025-01-27T14:30:05.000Z,order,E,ACME,buy,100,10.00,,\n";
+        let s = scan_with(
+            log.as_bytes(),
+            "orders.csv",
+            Some(std::time::Duration::from_secs(1)),
+        )
+        .unwrap();
+        assert_eq!(s.identical_orders.count, 1);
+        assert_eq!(s.identical_orders.first[0].client_order_id, "B");
+        // Without a window, nothing is compared.
+        let s = scan(log.as_bytes(), "orders.csv").unwrap();
+        assert_eq!(s.identical_orders.count, 0);
     }
 }
