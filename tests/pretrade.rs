@@ -32,6 +32,14 @@ percent = 5.0
 [rate_limits]
 orders_per_second = 10
 
+[stop_loss]
+policy = "per-position"
+max_loss_fraction = 0.02
+
+[position_sizing]
+rule = "fixed-fractional"
+risk_per_trade = 0.005
+
 [kill_switch]
 triggers = ["manual"]
 action = "cancel-all-and-block"
@@ -175,6 +183,46 @@ impl PreTradeRisk for Engine {
 
     fn reset_kill_switch(&self) {
         self.state.lock().unwrap().killed = false;
+    }
+
+    fn stop_orders(&self) -> Vec<OrderIntent> {
+        if self.gaps.contains("stop-loss") {
+            return Vec::new();
+        }
+        let state = self.state.lock().unwrap();
+        state
+            .positions
+            .iter()
+            .filter(|(symbol, (q, cost))| {
+                *q > 0.0
+                    && state
+                        .marks
+                        .get(*symbol)
+                        .is_some_and(|m| *m < cost * (1.0 - 0.02))
+            })
+            .map(|(symbol, (q, _))| {
+                let mark = state.marks[symbol];
+                OrderIntent::new(
+                    &format!("STOP-{symbol}"),
+                    symbol,
+                    Side::Sell,
+                    *q,
+                    mark,
+                    mark,
+                    jiff::Timestamp::UNIX_EPOCH,
+                )
+            })
+            .collect()
+    }
+
+    fn position_size(&self, _symbol: &str, _price: f64, stop_distance: f64) -> Option<f64> {
+        let capital = self.state.lock().unwrap().capital;
+        let factor = if self.gaps.contains("position-sizing") {
+            3.0
+        } else {
+            1.0
+        };
+        Some((0.005 * capital * factor / stop_distance).floor())
     }
 }
 
@@ -350,4 +398,37 @@ fn the_order_log_alone_judges_the_items_that_read_it() {
         status(&report, "trading.controls.trading-limits"),
         Status::Error
     );
+}
+
+#[test]
+fn stop_loss_and_sizing_follow_the_policy() {
+    let ids = [
+        "strategy.risk.stop-loss",
+        "strategy.risk.position-sizing",
+        "trading.logic.position-sizing",
+    ];
+    let run = |engine: Arc<Engine>| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("risk.toml"), LIMITS).unwrap();
+        let text = "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n[inputs.risk_limits]\npath = \"risk.toml\"\n";
+        let mut config = Config::parse(text, "preflight.toml").unwrap();
+        dir.path().clone_into(&mut config.root);
+        let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+        Runner::new(&registry, config)
+            .selection(Selection::default().with_ids(ids).unwrap())
+            .extension(RiskEngine::new(engine))
+            .run()
+            .unwrap()
+    };
+    let report = run(Engine::with_gaps(&[]));
+    for id in ids {
+        let item = report.item(id).unwrap();
+        assert_eq!(item.status, Status::Pass, "{id}: {}", item.message);
+    }
+    let report = run(Engine::with_gaps(&["stop-loss", "position-sizing"]));
+    for id in ids {
+        assert_eq!(status(&report, id), Status::Fail, "{id}");
+    }
+    let stop = report.item("strategy.risk.stop-loss").unwrap();
+    assert!(stop.message.contains("a sell of"), "{}", stop.message);
 }

@@ -173,4 +173,47 @@ impl PreTradeRisk for DeskRiskEngine {
     fn reset_kill_switch(&self) {
         self.account.lock().expect("the account lock").killed = false;
     }
+
+    /// Per-position stop-loss: a long or short position that lost more than
+    /// `stop_loss.max_loss_fraction` of its entry value is closed at the mark.
+    fn stop_orders(&self) -> Vec<OrderIntent> {
+        let Some(fraction) = self
+            .limits
+            .stop_loss
+            .as_ref()
+            .and_then(|p| p.max_loss_fraction)
+        else {
+            return Vec::new();
+        };
+        let account = self.account.lock().expect("the account lock");
+        account
+            .positions
+            .iter()
+            .filter(|(_, (q, _))| *q != 0.0)
+            .filter_map(|(symbol, (q, cost))| {
+                let mark = account.mark(symbol, *cost);
+                let loss = q * (cost - mark) / (q.abs() * cost);
+                (loss > fraction).then(|| {
+                    let side = if *q > 0.0 { Side::Sell } else { Side::Buy };
+                    OrderIntent::new(
+                        &format!("STOP-{symbol}"),
+                        symbol,
+                        side,
+                        q.abs(),
+                        mark,
+                        mark,
+                        jiff::Timestamp::UNIX_EPOCH,
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Fixed-fractional sizing: risk `position_sizing.risk_per_trade` of
+    /// capital between entry and stop, in whole shares.
+    fn position_size(&self, _symbol: &str, _price: f64, stop_distance: f64) -> Option<f64> {
+        let risk = self.limits.position_sizing.as_ref()?.risk_per_trade?;
+        let capital = self.account.lock().expect("the account lock").capital;
+        (stop_distance > 0.0).then(|| (risk * capital / stop_distance).floor())
+    }
 }

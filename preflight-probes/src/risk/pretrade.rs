@@ -72,6 +72,31 @@ pub struct OrderIntent {
     pub at: jiff::Timestamp,
 }
 
+impl OrderIntent {
+    /// An order intent (for engines that emit orders, such as stop-losses).
+    #[must_use]
+    #[allow(clippy::too_many_arguments)] // one per field
+    pub fn new(
+        client_order_id: &str,
+        symbol: &str,
+        side: Side,
+        quantity: f64,
+        price: f64,
+        reference_price: f64,
+        at: jiff::Timestamp,
+    ) -> Self {
+        OrderIntent {
+            client_order_id: client_order_id.to_owned(),
+            symbol: symbol.to_owned(),
+            side,
+            quantity,
+            price,
+            reference_price,
+            at,
+        }
+    }
+}
+
 /// A fill of an earlier order, for the engine's positions and P&L.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -117,6 +142,22 @@ pub trait PreTradeRisk: Send + Sync {
     fn trigger_kill_switch(&self);
     /// Re-enables trading after the kill switch.
     fn reset_kill_switch(&self);
+
+    /// The orders the engine's stop-loss policy wants sent now, given the
+    /// fills and marks so far: closing positions that lost more than the
+    /// policy allows. An engine without stop-losses returns none (and fails
+    /// the stop-loss scenarios).
+    fn stop_orders(&self) -> Vec<OrderIntent> {
+        Vec::new()
+    }
+
+    /// The quantity the engine's sizing rule gives a new position in `symbol`
+    /// at `price` with its stop `stop_distance` away; `None` when it has no
+    /// sizing rule (and fails the sizing scenario).
+    fn position_size(&self, symbol: &str, price: f64, stop_distance: f64) -> Option<f64> {
+        let _ = (symbol, price, stop_distance);
+        None
+    }
 }
 
 /// The extension a run takes: the adapter, and the suite's results once run
@@ -224,6 +265,26 @@ impl Driver<'_> {
         });
     }
 
+    /// A scenario judged on the engine's output rather than an order decision.
+    fn record(&mut self, control: &'static str, description: String, passed: bool) {
+        let symbol = self.setup.symbol.clone();
+        let order = self.order(&symbol, Side::Buy, 0.0, self.setup.price);
+        self.scenarios.push(Scenario {
+            control,
+            description,
+            order,
+            expect_approve: passed,
+            decision: if passed {
+                Decision::Approve
+            } else {
+                Decision::Reject {
+                    reason: "the engine did not do what its policy requires".to_owned(),
+                }
+            },
+            passed,
+        });
+    }
+
     fn fill(&self, side: Side, quantity: f64, price: f64) {
         self.engine.on_fill(&Fill {
             symbol: self.setup.symbol.clone(),
@@ -245,6 +306,65 @@ struct Plan<'a> {
 
 /// One method per control: each resets the account and sends its orders.
 impl Driver<'_> {
+    fn stop_loss(&mut self, plan: &Plan<'_>) {
+        let Some(fraction) = plan
+            .limits
+            .stop_loss
+            .as_ref()
+            .and_then(|p| p.max_loss_fraction)
+        else {
+            return;
+        };
+        let (symbol, price) = (plan.symbol, plan.price);
+        let qty = plan
+            .max_qty
+            .unwrap_or(100.0)
+            .min(plan.max_position.unwrap_or(f64::MAX));
+        self.reset();
+        self.fill(Side::Buy, qty, price);
+        let within = price * (1.0 - fraction * 0.5);
+        self.engine.on_mark(symbol, within);
+        let early = self.engine.stop_orders();
+        self.record(
+            "stop-loss",
+            format!("long {qty} at {price}, marked at {within:.4} (half the {fraction} stop): no stop order (got {})", early.len()),
+            early.is_empty(),
+        );
+        let through = price * (1.0 - fraction * 1.2);
+        self.engine.on_mark(symbol, through);
+        let stops = self.engine.stop_orders();
+        let closes = stops
+            .iter()
+            .any(|o| o.symbol == symbol && o.side == Side::Sell && (o.quantity - qty).abs() < 1e-9);
+        self.record(
+            "stop-loss",
+            format!("marked at {through:.4}, past the {fraction} stop: a sell of {qty} closes the position (got {} orders)", stops.len()),
+            closes,
+        );
+    }
+
+    fn position_sizing(&mut self, plan: &Plan<'_>) {
+        let Some(risk) = plan
+            .limits
+            .position_sizing
+            .as_ref()
+            .and_then(|p| p.risk_per_trade)
+        else {
+            return;
+        };
+        let (symbol, price) = (plan.symbol, plan.price);
+        self.reset();
+        let stop_distance = price * 0.02;
+        let budget = risk * self.setup.capital;
+        let size = self.engine.position_size(symbol, price, stop_distance);
+        let passed = size.is_some_and(|q| q > 0.0 && q * stop_distance <= budget * (1.0 + 1e-9));
+        self.record(
+            "position-sizing",
+            format!("a position at {price} with its stop {stop_distance:.4} away may risk {budget:.2} ({risk} of capital): size {size:?}"),
+            passed,
+        );
+    }
+
     fn quantity(&mut self, plan: &Plan<'_>) {
         let symbol = plan.symbol;
         let price = plan.price;
@@ -337,33 +457,37 @@ impl Driver<'_> {
         let max_qty = plan.max_qty;
         let max_position = plan.max_position;
         if let (Some(max), Some(qty)) = (max_position, max_qty) {
-            // Fill up to one order below the position limit, then ask for one
-            // order that stays within it and one that would cross it.
+            // Orders small enough for the notional limit too, so that only
+            // the position limit decides.
+            let qty = plan
+                .limits
+                .global
+                .max_order_notional
+                .map_or(qty, |n| qty.min((n / price).floor()).max(1.0));
+            // Fill to exactly one order below the position limit (the last
+            // fill partial), then ask for the order that reaches it, one
+            // more share beyond it, and a sell that reduces it.
             self.reset();
+            let qty = qty.min(max);
+            let target = max - qty;
             let mut held = 0.0;
-            while held + qty <= max - qty {
-                self.fill(Side::Buy, qty, price);
-                held += qty;
+            while held < target {
+                let part = qty.min(target - held);
+                self.fill(Side::Buy, part, price);
+                held += part;
             }
-            let room = max - held;
-            let o = self.order(symbol, Side::Buy, room.min(qty), price);
+            let o = self.order(symbol, Side::Buy, qty, price);
             self.expect(
                 "position",
-                format!(
-                    "holding {held}, a buy of {} reaching at most the position limit {max}",
-                    room.min(qty)
-                ),
+                format!("holding {held}, a buy of {qty} reaching the position limit {max}"),
                 o,
                 true,
             );
-            self.fill(Side::Buy, room.min(qty), price);
+            self.fill(Side::Buy, qty, price);
             let o = self.order(symbol, Side::Buy, 1.0, price);
             self.expect(
                 "position",
-                format!(
-                    "holding {}, a buy of 1 beyond the position limit {max}",
-                    held + room.min(qty)
-                ),
+                format!("holding {max}, a buy of 1 beyond the position limit {max}"),
                 o,
                 false,
             );
@@ -607,6 +731,8 @@ pub fn run_suite(
     d.duplicate(&plan);
     d.restricted(&plan);
     d.kill_switch(&plan);
+    d.stop_loss(&plan);
+    d.position_sizing(&plan);
     d.scenarios
 }
 
@@ -861,14 +987,26 @@ macro_rules! conformance_item {
 }
 
 conformance_item!(
-    /// Every pre-trade control of the risk engine conforms to risk.toml: the
-    /// whole conformance suite passes.
+    /// Every pre-trade control of the risk engine conforms to risk.toml: all
+    /// the order-decision scenarios of the suite pass (stop-loss and sizing
+    /// have their own lines).
     RiskChecksBeforeEveryOrder,
     "trading.logic.risk-checks-before-every-order",
     "Risk checks before every order",
     "Trading Logic",
     "risk-manager",
-    [],
+    [
+        "quantity",
+        "notional",
+        "price-collar",
+        "position",
+        "leverage",
+        "daily-loss",
+        "order-rate",
+        "duplicate-order",
+        "restricted",
+        "kill-switch"
+    ],
     LogCheck::Unapproved
 );
 
@@ -928,5 +1066,40 @@ conformance_item!(
     "Risk Management",
     "risk-manager",
     ["kill-switch", "daily-loss"],
+    LogCheck::Nothing
+);
+
+conformance_item!(
+    /// The engine's stop-loss policy closes a position that lost more than
+    /// `stop_loss.max_loss_fraction`, and not before.
+    StopLoss,
+    "strategy.risk.stop-loss",
+    "Stop-loss mechanisms implemented",
+    "Risk Management",
+    "risk-manager",
+    ["stop-loss"],
+    LogCheck::Nothing
+);
+
+conformance_item!(
+    /// The engine's sizing rule never risks more than
+    /// `position_sizing.risk_per_trade` of capital to the stop.
+    PositionSizing,
+    "strategy.risk.position-sizing",
+    "Position sizing rules defined and tested",
+    "Risk Management",
+    "risk-manager",
+    ["position-sizing"],
+    LogCheck::Nothing
+);
+
+conformance_item!(
+    /// The same sizing rule, validated in the trading path.
+    PositionSizingValidated,
+    "trading.logic.position-sizing",
+    "Position sizing validated",
+    "Trading Logic",
+    "risk-manager",
+    ["position-sizing", "position"],
     LogCheck::Nothing
 );
