@@ -65,6 +65,13 @@ impl BrokerOrder {
 pub enum OrderState {
     /// Accepted and resting (a limit or untriggered stop).
     Working,
+    /// Partly filled; the rest is working.
+    PartiallyFilled {
+        /// Quantity filled so far.
+        filled: f64,
+        /// Average fill price so far.
+        price: f64,
+    },
     /// Completely filled at this average price.
     Filled {
         /// Average fill price.
@@ -99,6 +106,11 @@ pub struct VenueRules {
     pub cash: f64,
     /// Requests allowed per rolling second; more are rejected.
     pub max_requests_per_second: usize,
+    /// Quantity available per order at each price (a larger order fills in
+    /// parts as the price updates); `None` for unlimited.
+    pub liquidity: Option<f64>,
+    /// Time each request takes.
+    pub latency: Duration,
 }
 
 impl Default for VenueRules {
@@ -108,6 +120,8 @@ impl Default for VenueRules {
             tick: 0.01,
             cash: 1_000_000.0,
             max_requests_per_second: 20,
+            liquidity: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -116,6 +130,37 @@ impl Default for VenueRules {
 struct Resting {
     order: BrokerOrder,
     state: OrderState,
+    filled: f64,
+    notional: f64,
+    /// A stop whose price has been reached: it now executes as a market order.
+    triggered: bool,
+}
+
+impl Resting {
+    fn active(&self) -> bool {
+        matches!(
+            self.state,
+            OrderState::Working | OrderState::PartiallyFilled { .. }
+        )
+    }
+
+    /// The price it executes at, when `price` lets it.
+    fn executes_at(&mut self, price: f64) -> Option<f64> {
+        match (self.order.order_type, self.order.side) {
+            (OrderType::Market, _) => Some(price),
+            // A resting limit fills at its limit when the market reaches it.
+            (OrderType::Limit(l), Side::Buy) => (price <= l).then_some(l),
+            (OrderType::Limit(l), Side::Sell) => (price >= l).then_some(l),
+            (OrderType::Stop(l), side) => {
+                let reached = match side {
+                    Side::Buy => price >= l,
+                    Side::Sell => price <= l,
+                };
+                self.triggered |= reached;
+                self.triggered.then_some(price)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -162,32 +207,51 @@ impl SimulatedVenue {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Moves the market: resting orders that the new price crosses fill.
+    /// Moves the market: working orders that the new price reaches execute,
+    /// each up to the venue's liquidity.
     pub fn set_price(&self, symbol: &str, price: f64) {
         let mut s = self.state();
         s.prices.insert(symbol.to_owned(), price);
-        let crossed: Vec<String> = s
+        let ids: Vec<String> = s
             .orders
             .iter()
-            .filter(|(_, r)| r.state == OrderState::Working && r.order.symbol == symbol)
-            .filter(|(_, r)| match (r.order.order_type, r.order.side) {
-                (OrderType::Limit(l), Side::Buy) | (OrderType::Stop(l), Side::Sell) => price <= l,
-                (OrderType::Limit(l), Side::Sell) | (OrderType::Stop(l), Side::Buy) => price >= l,
-                (OrderType::Market, _) => false,
-            })
+            .filter(|(_, r)| r.active() && r.order.symbol == symbol)
             .map(|(id, _)| id.clone())
             .collect();
-        for id in crossed {
-            let order = s.orders[&id].order.clone();
-            let fill = match order.order_type {
-                OrderType::Limit(l) => l,
-                _ => price,
-            };
-            Self::fill(&mut s, &order, fill);
-            if let Some(r) = s.orders.get_mut(&id) {
-                r.state = OrderState::Filled { price: fill };
-            }
+        for id in ids {
+            self.execute(&mut s, &id, price);
         }
+    }
+
+    /// Fills order `id` as far as `price` and the liquidity allow.
+    fn execute(&self, s: &mut VenueState, id: &str, price: f64) {
+        let Some(r) = s.orders.get_mut(id) else {
+            return;
+        };
+        let Some(at) = r.executes_at(price) else {
+            return;
+        };
+        let remaining = r.order.quantity - r.filled;
+        let quantity = self.rules.liquidity.map_or(remaining, |l| remaining.min(l));
+        r.filled += quantity;
+        r.notional += quantity * at;
+        let average = r.notional / r.filled;
+        r.state = if r.filled >= r.order.quantity - 1e-9 {
+            OrderState::Filled { price: average }
+        } else {
+            OrderState::PartiallyFilled {
+                filled: r.filled,
+                price: average,
+            }
+        };
+        let (symbol, side) = (r.order.symbol.clone(), r.order.side);
+        let signed = if side == Side::Buy {
+            quantity
+        } else {
+            -quantity
+        };
+        *s.positions.entry(symbol).or_insert(0.0) += signed;
+        s.cash -= signed * at;
     }
 
     /// Takes the venue down (every request fails) or brings it back.
@@ -207,18 +271,11 @@ impl SimulatedVenue {
         self.state().next_id.try_into().unwrap_or(usize::MAX)
     }
 
-    fn fill(s: &mut VenueState, order: &BrokerOrder, price: f64) {
-        let signed = if order.side == Side::Buy {
-            order.quantity
-        } else {
-            -order.quantity
-        };
-        *s.positions.entry(order.symbol.clone()).or_insert(0.0) += signed;
-        s.cash -= signed * price;
-    }
-
     /// Counts a request against the rate limit.
     fn request(&self, s: &mut VenueState) -> Result<(), String> {
+        if !self.rules.latency.is_zero() {
+            std::thread::sleep(self.rules.latency);
+        }
         if s.down {
             return Err("venue unavailable".to_owned());
         }
@@ -261,25 +318,17 @@ impl Broker for SimulatedVenue {
                 ));
             }
         }
-        let marketable = match (order.order_type, order.side) {
-            (OrderType::Market, _) => Some(price),
-            (OrderType::Limit(l), Side::Buy) if price <= l => Some(price),
-            (OrderType::Limit(l), Side::Sell) if price >= l => Some(price),
-            _ => None,
-        };
-        let state = if let Some(fill) = marketable {
-            Self::fill(&mut s, order, fill);
-            OrderState::Filled { price: fill }
-        } else {
-            OrderState::Working
-        };
         s.orders.insert(
             id.clone(),
             Resting {
                 order: order.clone(),
-                state,
+                state: OrderState::Working,
+                filled: 0.0,
+                notional: 0.0,
+                triggered: false,
             },
         );
+        self.execute(&mut s, &id, price);
         Ok(id)
     }
 
@@ -287,7 +336,7 @@ impl Broker for SimulatedVenue {
         let mut s = self.state();
         self.request(&mut s)?;
         match s.orders.get_mut(order_id) {
-            Some(r) if r.state == OrderState::Working => {
+            Some(r) if r.active() => {
                 r.state = OrderState::Canceled;
                 Ok(())
             }
@@ -459,11 +508,38 @@ pub fn run_broker_suite(connect: &Connect, has_backup: bool) -> Vec<BrokerScenar
         (position - 160.0).abs() < 1e-9 && (cash - expected_cash).abs() < 1e-6,
     );
 
+    partial_scenario(connect, &mut out);
     rate_scenario(connect, &mut out);
     if has_backup {
         failover_scenario(connect, &mut out);
     }
     out
+}
+
+/// An order larger than the venue's liquidity fills in parts, and the
+/// adapter reports the partial state until the rest fills.
+fn partial_scenario(connect: &Connect, out: &mut Vec<BrokerScenario>) {
+    let venue = Arc::new(SimulatedVenue::new(VenueRules {
+        liquidity: Some(60.0),
+        ..VenueRules::default()
+    }));
+    let broker = connect(venue.clone(), None);
+    let order = BrokerOrder::new("P1", "ACME", Side::Buy, 100.0, OrderType::Market);
+    let id = broker.submit(&order);
+    let first = id.as_ref().ok().and_then(|id| broker.status(id));
+    venue.set_price("ACME", 100.0);
+    let then = id.as_ref().ok().and_then(|id| broker.status(id));
+    let position = broker.positions().get("ACME").copied().unwrap_or(0.0);
+    scenario(
+        out,
+        "partial",
+        format!(
+            "a market buy of 100 with 60 available: {first:?}, then {then:?}, position {position}"
+        ),
+        matches!(first, Some(OrderState::PartiallyFilled { filled, .. }) if (filled - 60.0).abs() < 1e-9)
+            && matches!(then, Some(OrderState::Filled { .. }))
+            && (position - 100.0).abs() < 1e-9,
+    );
 }
 
 /// A burst the venue's rate limit cannot take at once: the adapter must pace it.
@@ -602,7 +678,7 @@ broker_item!(
     /// rejects, cancels, positions and cash.
     ApiIntegration, "trading.broker.api-integration", "Broker API integration tested",
     "Broker Integration", "critical", "always",
-    ["market", "limit", "stop", "reject", "cancel", "balance"]
+    ["market", "limit", "stop", "partial", "reject", "cancel", "balance"]
 );
 broker_item!(
     /// Market orders fill, limit orders rest then fill when crossed, stop orders trigger.
