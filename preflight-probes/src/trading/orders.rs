@@ -87,10 +87,8 @@ pub struct OrderLogSummary {
     pub identical_orders: Breaks,
 }
 
-/// An open order: its ID (to tell hash collisions apart), its quantity and
-/// what has filled.
+/// An open order: its quantity and what has filled.
 struct Open {
-    key: Box<[u8]>,
     quantity: f64,
     filled: f64,
 }
@@ -98,17 +96,36 @@ struct Open {
 /// The pass's state: the orders open now, the approvals not yet used, and
 /// a hash of every client order ID sent.
 ///
-/// Orders and approvals are found by a 64-bit hash of their ID and then
-/// compared byte for byte, so a collision never matches two orders; only the
-/// duplicate check trusts the hash alone (a collision there would report a
-/// duplicate that is not one, never hide one).
+/// Open orders and approvals are keyed by a 128-bit hash of their ID (two
+/// independent 64-bit hashes): no allocation per order, and a collision, at
+/// odds of about 2⁻¹²⁸ per pair, is not a practical concern. The duplicate
+/// check keeps 64 bits per order to bound its memory; a collision there
+/// would report a duplicate that is not one, never hide one.
 #[derive(Default)]
 struct State {
     summary: OrderLogSummary,
-    open: HashMap<u64, Vec<Open>, Keep>,
-    approved: HashMap<u64, Vec<Box<[u8]>>, Keep>,
+    open: HashMap<u128, Open, Keep>,
+    approved: HashMap<u128, u32, Keep>,
     seen: HashSet<u64, Keep>,
-    hasher: foldhash::fast::FixedState,
+    hasher: Hashers,
+}
+
+/// Two independently seeded hashers.
+struct Hashers(foldhash::fast::FixedState, foldhash::fast::FixedState);
+
+impl Default for Hashers {
+    fn default() -> Self {
+        Hashers(
+            foldhash::fast::FixedState::with_seed(0x9e37_79b9_7f4a_7c15),
+            foldhash::fast::FixedState::with_seed(0x2545_f491_4f6c_dd1d),
+        )
+    }
+}
+
+impl Hashers {
+    fn wide(&self, key: &[u8]) -> u128 {
+        (u128::from(self.0.hash_one(key)) << 64) | u128::from(self.1.hash_one(key))
+    }
 }
 
 /// Hash maps keyed by our own hashes: no second hashing.
@@ -132,66 +149,56 @@ impl std::hash::Hasher for Identity {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+
+    #[allow(clippy::cast_possible_truncation)] // folding the halves is the point
+    fn write_u128(&mut self, n: u128) {
+        self.0 = (n as u64) ^ ((n >> 64) as u64);
+    }
 }
 
 impl State {
-    fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
-    }
-
     fn approve(&mut self, key: &[u8]) {
-        let h = self.hash(key);
-        self.approved.entry(h).or_default().push(key.into());
+        *self.approved.entry(self.hasher.wide(key)).or_default() += 1;
     }
 
     fn order(&mut self, line: u64, key: &[u8], quantity: f64) {
         let text = || String::from_utf8_lossy(key).into_owned();
         self.summary.orders += 1;
-        let h = self.hash(key);
-        if !self.seen.insert(h) {
+        let wide = self.hasher.wide(key);
+        #[allow(clippy::cast_possible_truncation)] // the low half suffices here
+        if !self.seen.insert(wide as u64) {
             self.summary.duplicate_ids.push(
                 line,
                 text(),
                 "client order ID already used".to_owned(),
             );
         }
-        let approved = self.approved.get_mut(&h).and_then(|keys| {
-            let at = keys.iter().position(|k| **k == *key)?;
-            keys.swap_remove(at);
-            Some(keys.is_empty())
-        });
-        match approved {
-            Some(true) => {
-                self.approved.remove(&h);
+        match self.approved.get_mut(&wide) {
+            Some(n) if *n > 1 => *n -= 1,
+            Some(_) => {
+                self.approved.remove(&wide);
             }
-            Some(false) => {}
             None => self.summary.unapproved_orders.push(
                 line,
                 text(),
                 "sent without an approving risk decision before it".to_owned(),
             ),
         }
-        let open = self.open.entry(h).or_default();
-        open.retain(|o| *o.key != *key);
-        open.push(Open {
-            key: key.into(),
-            quantity,
-            filled: 0.0,
-        });
+        self.open.insert(
+            wide,
+            Open {
+                quantity,
+                filled: 0.0,
+            },
+        );
         self.summary.max_open = self.summary.max_open.max(self.open.len());
     }
 
     fn fill(&mut self, line: u64, key: &[u8], quantity: f64) {
         let text = || String::from_utf8_lossy(key).into_owned();
         self.summary.fills += 1;
-        let h = self.hash(key);
-        let found = self.open.get_mut(&h).and_then(|orders| {
-            orders
-                .iter_mut()
-                .position(|o| *o.key == *key)
-                .map(|i| (orders, i))
-        });
-        let Some((orders, at)) = found else {
+        let wide = self.hasher.wide(key);
+        let Some(o) = self.open.get_mut(&wide) else {
             self.summary.unknown_fills.push(
                 line,
                 text(),
@@ -199,28 +206,19 @@ impl State {
             );
             return;
         };
-        let o = &mut orders[at];
         o.filled += quantity;
         if o.filled > o.quantity * (1.0 + 1e-9) {
             let problem = format!("filled {} of an order of {}", o.filled, o.quantity);
             self.summary.overfills.push(line, text(), problem);
         }
         if o.filled >= o.quantity * (1.0 - 1e-9) {
-            orders.swap_remove(at);
-            if orders.is_empty() {
-                self.open.remove(&h);
-            }
+            self.open.remove(&wide);
         }
     }
 
     fn cancel(&mut self, key: &[u8]) {
-        let h = self.hash(key);
-        if let Some(orders) = self.open.get_mut(&h) {
-            orders.retain(|o| *o.key != *key);
-            if orders.is_empty() {
-                self.open.remove(&h);
-            }
-        }
+        let wide = self.hasher.wide(key);
+        self.open.remove(&wide);
     }
 }
 
@@ -378,7 +376,7 @@ pub fn scan_with(
                         .ok_or_else(|| {
                             malformed(shown, line, time + 1, "expected an RFC 3339 timestamp")
                         })?;
-                    let signature = state.hasher.hash_one(cols.map(field));
+                    let signature = state.hasher.0.hash_one(cols.map(field));
                     if recent.repeats(at, signature) && !exempt {
                         state.summary.identical_orders.push(
                             line,
