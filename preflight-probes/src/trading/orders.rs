@@ -260,19 +260,130 @@ impl Recent {
     }
 }
 
+/// The log's lines, split into fields: plain lines by their commas, a line
+/// with a quote by the CSV reader (a record may not span lines). Empty lines
+/// are skipped, as CSV readers do, and counted, so that lines are named as
+/// an editor shows them.
+struct Lines<R> {
+    reader: std::io::BufReader<R>,
+    buffer: Vec<u8>,
+    ranges: Vec<(usize, usize)>,
+    /// The current line's number (1-based).
+    line: u64,
+}
+
+impl<R: std::io::Read> Lines<R> {
+    fn new(reader: R) -> Self {
+        Lines {
+            reader: std::io::BufReader::with_capacity(1 << 16, reader),
+            buffer: Vec::new(),
+            ranges: Vec::new(),
+            line: 0,
+        }
+    }
+
+    /// Reads the next non-empty line; `false` at the end.
+    fn next(&mut self, shown: &str) -> Result<bool, CheckError> {
+        use std::io::BufRead as _;
+        loop {
+            self.buffer.clear();
+            let read = self
+                .reader
+                .read_until(b'\n', &mut self.buffer)
+                .map_err(|e| malformed(shown, self.line + 1, 1, &e.to_string()))?;
+            if read == 0 {
+                return Ok(false);
+            }
+            self.line += 1;
+            while matches!(self.buffer.last(), Some(b'\n' | b'\r')) {
+                self.buffer.pop();
+            }
+            if self.buffer.is_empty() {
+                continue;
+            }
+            self.ranges.clear();
+            if self.buffer.contains(&b'"') {
+                self.split_quoted(shown)?;
+            } else {
+                let mut start = 0;
+                for end in memchr::memchr_iter(b',', &self.buffer) {
+                    self.ranges.push((start, end));
+                    start = end + 1;
+                }
+                self.ranges.push((start, self.buffer.len()));
+            }
+            return Ok(true);
+        }
+    }
+
+    /// Splits a line with quotes as CSV does, into the same buffer.
+    fn split_quoted(&mut self, shown: &str) -> Result<(), CheckError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&self.buffer[..]);
+        let mut record = csv::ByteRecord::new();
+        let found = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| malformed(shown, self.line, 1, &e.to_string()))?;
+        let mut fields = Vec::new();
+        if found {
+            for field in &record {
+                let start = fields.len();
+                fields.extend_from_slice(field);
+                self.ranges.push((start, fields.len()));
+            }
+        }
+        self.buffer = fields;
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Reads the header line: its field names.
+    fn header(&mut self, shown: &str) -> Result<Vec<Vec<u8>>, CheckError> {
+        if !self.next(shown)? {
+            return Err(malformed(
+                shown,
+                1,
+                1,
+                "the file is empty: expected a header row",
+            ));
+        }
+        Ok((0..self.len()).map(|c| self.get(c).to_vec()).collect())
+    }
+
+    /// Field `c` of the current line, trimmed.
+    fn get(&self, c: usize) -> &[u8] {
+        self.ranges
+            .get(c)
+            .map_or(&[][..], |(a, b)| self.buffer[*a..*b].trim_ascii())
+    }
+}
+
+/// Accepts the time `t` of the next row, after `last`: RFC 3339 timestamps
+/// of one offset sort as text, so a row going back is out of order.
+fn in_order(last: &mut Vec<u8>, t: &[u8]) -> Result<(), &'static str> {
+    if t.is_empty() || t < last.as_slice() {
+        return Err(
+            "time is empty or earlier than the previous row's: the log must be in time order",
+        );
+    }
+    last.clear();
+    last.extend_from_slice(t);
+    Ok(())
+}
+
 /// The identical-order check, when a window is set and the log has the
 /// columns it needs: the window and the signature columns; and the
 /// `intended` column, when there is one.
 fn window_check(
-    header: &csv::ByteRecord,
+    header: &[Vec<u8>],
     quantity: usize,
     window: Option<std::time::Duration>,
 ) -> (Option<(Recent, [usize; 4])>, Option<usize>) {
-    let optional = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim_ascii() == name.as_bytes())
-    };
+    let optional = |name: &str| header.iter().position(|h| h.as_slice() == name.as_bytes());
     let columns = match (optional("symbol"), optional("side"), optional("price")) {
         (Some(a), Some(b), Some(c)) => Some([a, b, quantity, c]),
         _ => None,
@@ -302,17 +413,12 @@ pub fn scan_with(
     shown: &str,
     window: Option<std::time::Duration>,
 ) -> Result<OrderLogSummary, CheckError> {
-    // Fields are trimmed here (`trim_ascii`): the reader's own trimming
-    // costs more than the whole check.
-    let mut csv = csv::ReaderBuilder::new().from_reader(reader);
-    let header = csv
-        .byte_headers()
-        .map_err(|e| malformed(shown, 1, 1, &e.to_string()))?
-        .clone();
+    let mut rows = Lines::new(reader);
+    let header = rows.header(shown)?;
     let col = |name: &str| {
         header
             .iter()
-            .position(|h| h.trim_ascii() == name.as_bytes())
+            .position(|h| h.as_slice() == name.as_bytes())
             .ok_or_else(|| malformed(shown, 1, 1, &format!("no column `{name}`")))
     };
     let (event, id, quantity, decision) = (
@@ -324,28 +430,21 @@ pub fn scan_with(
     let time = col("time")?;
     let (mut recent, intended) = window_check(&header, quantity, window);
     let mut state = State::default();
-    let mut record = csv::ByteRecord::new();
-    let mut line = 1u64;
     let mut last_time: Vec<u8> = Vec::new();
-    while csv
-        .read_byte_record(&mut record)
-        .map_err(|e| malformed(shown, line + 1, 1, &e.to_string()))?
-    {
-        line += 1;
-        let field = |c: usize| record.get(c).unwrap_or_default().trim_ascii();
+    while rows.next(shown)? {
+        let line = rows.line;
+        if rows.len() != header.len() {
+            let message = format!(
+                "{} fields where the header has {}",
+                rows.len(),
+                header.len()
+            );
+            return Err(malformed(shown, line, 1, &message));
+        }
+        let field = |c: usize| rows.get(c);
         let key = field(id);
         let t = field(time);
-        // RFC 3339 timestamps of one offset sort as text; a row going back is out of order.
-        if t.is_empty() || t < last_time.as_slice() {
-            return Err(malformed(
-                shown,
-                line,
-                time + 1,
-                "time is empty or earlier than the previous row's: the log must be in time order",
-            ));
-        }
-        last_time.clear();
-        last_time.extend_from_slice(t);
+        in_order(&mut last_time, t).map_err(|m| malformed(shown, line, time + 1, m))?;
         let number = |c: usize| -> Result<f64, CheckError> {
             std::str::from_utf8(field(c))
                 .ok()
@@ -657,5 +756,28 @@ mod tests {
         // Without a window, nothing is compared.
         let s = scan(log.as_bytes(), "orders.csv").unwrap();
         assert_eq!(s.identical_orders.count, 0);
+    }
+
+    /// Quoted fields go through the CSV reader; blank lines and `\r\n` keep
+    /// the lines as an editor numbers them.
+    #[test]
+    fn quotes_blank_lines_and_crlf() {
+        let log = "time,event,client_order_id,quantity,decision\r\n\r\n\
+            2025-01-27T14:30:00Z,risk,\"A,1\",,approve\r\n\
+            2025-01-27T14:30:01Z,order,\"A,1\",100,\r\n\
+            \r\n\
+            2025-01-27T14:30:02Z,fill,\"A,1\",100,\r\n\
+            2025-01-27T14:30:03Z,fill,B,5,\r\n";
+        let s = scan(log.as_bytes(), "orders.csv").unwrap();
+        assert_eq!((s.orders, s.fills, s.unapproved_orders.count), (1, 2, 0));
+        assert_eq!(s.unknown_fills.first[0].line, 7);
+        assert_eq!(s.unknown_fills.first[0].client_order_id, "B");
+        let short = log.replace("fill,B,5,", "fill,B");
+        let err = scan(short.as_bytes(), "orders.csv").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("orders.csv:7:1: 3 fields where the header has 5"),
+            "{err}"
+        );
     }
 }
