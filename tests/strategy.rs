@@ -296,6 +296,34 @@ fn costs_out_of_sample_and_walk_forward() {
     assert_eq!(v["mode"], "fixed strategy");
     // 756 periods: 252 train + 63 test, stepping by 63, start at 0, 63, ..., 441.
     assert_eq!(v["windows_count"], 8);
+    assert_eq!(v["windows_listed"], "all");
+    assert_eq!(v["windows"].as_array().unwrap().len(), 8);
+
+    // Short windows give hundreds: the evidence lists the 100 worst, in
+    // date order, and still counts them all.
+    let short =
+        format!("{config}[checks.\"strategy.backtest.walk-forward\"]\ntrain = 20\ntest = 2\n");
+    let report = project.run(&short, &["strategy.backtest.walk-forward"]);
+    let v = values(item(&report, "strategy.backtest.walk-forward"));
+    assert_eq!(v["windows_count"], 368);
+    assert_eq!(v["windows_listed"], "the 100 with the lowest test return");
+    let listed = v["windows"].as_array().unwrap();
+    assert_eq!(listed.len(), 100);
+    let starts: Vec<&str> = listed
+        .iter()
+        .map(|w| w["test_start"].as_str().unwrap())
+        .collect();
+    assert!(starts.is_sorted(), "{starts:?}");
+    let worst_listed = listed
+        .iter()
+        .map(|w| w["test_annual_return"].as_f64().unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let positive = v["positive_share"].as_f64().unwrap();
+    // More than 100 windows are positive, so the listed ones are the losers.
+    assert!(
+        positive * 368.0 > 100.0 && worst_listed <= 0.0,
+        "{worst_listed}"
+    );
 
     let bare = format!("{BACKTEST}trades = \"bare.csv\"\n");
     let report = project.run(

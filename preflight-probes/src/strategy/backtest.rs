@@ -314,29 +314,42 @@ impl Check for WinRate {
     }
 }
 
-/// Realized variance (sample, `ddof = 1`) of each `window`-period window,
-/// ending at periods `window − 1`, `window`, ... of `returns`: it orders the
-/// windows as their volatility does, without a square root each.
-fn rolling_variance(returns: &[f64], window: usize) -> Vec<f32> {
-    let mut out = Vec::with_capacity(returns.len().saturating_sub(window - 1));
-    let (mut sum, mut squares) = (0.0_f64, 0.0_f64);
-    #[allow(clippy::cast_precision_loss)] // windows are small
-    let n = window as f64;
-    for (i, r) in returns.iter().enumerate() {
-        sum += r;
-        squares += r * r;
-        if i >= window {
-            let old = returns[i - window];
-            sum -= old;
-            squares -= old * old;
-        }
-        if i + 1 >= window {
-            let variance = ((squares - sum * sum / n) / (n - 1.0)).max(0.0);
-            #[allow(clippy::cast_possible_truncation)] // f32 is the point
-            out.push(variance as f32);
+/// The realized volatility of a rolling window, as a number that orders
+/// windows as their sample variance does: n·Σr² − (Σr)², which is the
+/// variance times n(n − 1), without a division. Both passes over the series
+/// roll it with the same operations in the same order, so they see the very
+/// same values.
+struct Spread {
+    n: f64,
+    sum: f64,
+    squares: f64,
+}
+
+impl Spread {
+    fn new(window: usize) -> Self {
+        #[allow(clippy::cast_precision_loss)] // windows are small
+        let n = window as f64;
+        Spread {
+            n,
+            sum: 0.0,
+            squares: 0.0,
         }
     }
-    out
+
+    /// Takes `r` into the window and `old` (the return leaving it, 0 while
+    /// the window fills) out: one addition each on the running sums.
+    #[inline]
+    fn roll(&mut self, r: f64, old: f64) {
+        self.sum += r - old;
+        self.squares += r * r - old * old;
+    }
+
+    /// The current window's spread, kept as f32: terciles need no more.
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)] // f32 is the point
+    fn value(&self) -> f32 {
+        (self.n * self.squares - self.sum * self.sum) as f32
+    }
 }
 
 /// One regime's returns, summarised as they stream in: count, sum and sum of
@@ -366,15 +379,31 @@ impl Default for Accumulator {
 }
 
 impl Accumulator {
+    #[inline]
     fn push(&mut self, r: f64) {
         self.count += 1;
         self.sum += r;
         self.squares += r * r;
         self.wealth *= 1.0 + r;
-        if self.wealth > self.high {
-            self.high = self.wealth;
-        } else if self.wealth < self.high * (1.0 - self.max_drawdown) {
-            // A new worst fall: only then is the division needed.
+        // New highs come and go at random: a `max`, not a branch.
+        self.high = self.high.max(self.wealth);
+        if self.wealth < self.high * (1.0 - self.max_drawdown) {
+            // A new worst fall (rare): only then is the division needed.
+            self.max_drawdown = (self.high - self.wealth) / self.high;
+        }
+    }
+
+    /// [`Accumulator::push`] of `r` if `member`, else of nothing, without a
+    /// branch: a non-member return counts as 0, which changes nothing.
+    #[inline]
+    fn push_masked(&mut self, r: f64, member: bool) {
+        let r = f64::from(u8::from(member)) * r;
+        self.count += usize::from(member);
+        self.sum += r;
+        self.squares += r * r;
+        self.wealth *= 1.0 + r;
+        self.high = self.high.max(self.wealth);
+        if self.wealth < self.high * (1.0 - self.max_drawdown) {
             self.max_drawdown = (self.high - self.wealth) / self.high;
         }
     }
@@ -398,6 +427,119 @@ impl Accumulator {
             max_drawdown: self.max_drawdown,
         }
     }
+}
+
+/// Calls `each` with the [`Spread`] of every `window`-period window of
+/// `returns`, in order (those ending at periods `window − 1`, `window`, ...).
+/// The loop makes no call of its own, so the running sums stay in registers.
+#[inline]
+fn spreads(returns: &[f64], window: usize, mut each: impl FnMut(f32)) {
+    let mut spread = Spread::new(window);
+    let Some((filling, rest)) = returns.split_at_checked(window - 1) else {
+        return;
+    };
+    for r in filling {
+        spread.roll(*r, 0.0);
+    }
+    // The return leaving each window: none for the first, then the
+    // returns from the first on.
+    let leaving = std::iter::once(&0.0).chain(returns);
+    for (r, old) in rest.iter().zip(leaving) {
+        spread.roll(*r, *old);
+        each(spread.value());
+    }
+}
+
+/// The regimes of the backtest: its three volatility terciles (calm, normal,
+/// turbulent) over `window`-period windows, then its calendar years.
+fn split_regimes(bt: &Backtest, window: usize, ppy: u32) -> Result<Vec<Regime>, CheckError> {
+    let returns = &bt.returns[..];
+    // The tercile cuts of the windows' volatility. Those of a long series
+    // come from an evenly strided sample of a million windows: exact
+    // enough for terciles, and a fraction of the cost of keeping and
+    // selecting among tens of millions.
+    let windows = returns.len() + 1 - window;
+    let stride = (windows / 1_000_000).max(1);
+    let mut sample = vec![0.0_f32; windows.div_ceil(stride)];
+    let mut slots = sample.iter_mut();
+    let mut countdown = 0;
+    spreads(returns, window, |v| {
+        if countdown == 0 {
+            if let Some(slot) = slots.next() {
+                *slot = v;
+            }
+            countdown = stride;
+        }
+        countdown -= 1;
+    });
+    let third = sample.len() / 3;
+    // The upper cut first; the lower one is then among the values below it.
+    let high = *sample.select_nth_unstable_by(2 * third, f32::total_cmp).1;
+    let low = *sample[..2 * third]
+        .select_nth_unstable_by(third, f32::total_cmp)
+        .1;
+    drop(sample);
+    // One more pass: each window's return joins its volatility regime
+    // and its calendar year.
+    // Each window's regime, a byte each.
+    let mut regime_of = vec![0_u8; windows];
+    let mut slots = regime_of.iter_mut();
+    spreads(returns, window, |v| {
+        if let Some(slot) = slots.next() {
+            *slot = u8::from(v >= low) + u8::from(v >= high);
+        }
+    });
+    // Then each regime, and the calendar years, in a tight loop of its
+    // own, on two threads.
+    let ended = &returns[window - 1..];
+    // Every return goes to all three regimes' accumulators: as itself to
+    // its own and as 0 to the others, which leaves them as they are (×1,
+    // +0). No branch, and three independent chains of operations.
+    let regimes = || {
+        let mut accs: [Accumulator; 3] = Default::default();
+        for (r, b) in ended.iter().zip(&regime_of) {
+            for (k, acc) in (0u8..).zip(&mut accs) {
+                acc.push_masked(*r, *b == k);
+            }
+        }
+        accs
+    };
+    let years = || {
+        let mut years = Vec::new();
+        let mut start = 0;
+        while start < bt.len() {
+            let year = bt.dates[start].year();
+            // Dates ascend: the year's periods are a run.
+            let end = start + bt.dates[start..].partition_point(|d| d.year() == year);
+            let mut acc = Accumulator::default();
+            for r in &returns[start..end] {
+                acc.push(*r);
+            }
+            years.push(acc.regime(year.to_string(), "year", bt.risk_free, ppy));
+            start = end;
+        }
+        years
+    };
+    let (buckets, mut years) = std::thread::scope(|scope| {
+        let other = scope.spawn(years);
+        let buckets = regimes();
+        other.join().map(|years| (buckets, years))
+    })
+    .map_err(|_| CheckError::msg("the regime split failed"))?;
+    let mut regimes: Vec<Regime> = ["calm", "normal", "turbulent"]
+        .into_iter()
+        .zip(&buckets)
+        .map(|(name, acc)| {
+            acc.regime(
+                format!("{name} volatility"),
+                "volatility",
+                bt.risk_free,
+                ppy,
+            )
+        })
+        .collect();
+    regimes.append(&mut years);
+    Ok(regimes)
 }
 
 /// The strategy works in more than one market regime: the history is split
@@ -463,61 +605,7 @@ impl Check for MarketRegimes {
                 bt.len()
             )));
         }
-        // Realized volatility of the window ending at each period, from
-        // running sums (one pass), kept as f32: terciles need no more
-        // precision, and a long intraday series stays affordable.
-        let vols = rolling_variance(&bt.returns, window);
-        // The cuts of a long series come from an evenly strided sample of a
-        // million windows: exact enough for terciles, and a fraction of the
-        // cost of selecting among tens of millions.
-        let stride = (vols.len() / 1_000_000).max(1);
-        let mut sorted: Vec<f32> = vols.iter().step_by(stride).copied().collect();
-        let third = sorted.len() / 3;
-        // The upper cut first; the lower one is then among the values below it.
-        let high = *sorted.select_nth_unstable_by(2 * third, f32::total_cmp).1;
-        let low = *sorted[..2 * third]
-            .select_nth_unstable_by(third, f32::total_cmp)
-            .1;
-        drop(sorted);
-        let mut buckets = [
-            Accumulator::default(),
-            Accumulator::default(),
-            Accumulator::default(),
-        ];
-        for (vol, r) in vols.iter().zip(&bt.returns[window - 1..]) {
-            buckets[usize::from(*vol >= low) + usize::from(*vol >= high)].push(*r);
-        }
-        drop(vols);
-        let mut regimes: Vec<Regime> = ["calm", "normal", "turbulent"]
-            .into_iter()
-            .zip(&buckets)
-            .map(|(name, acc)| {
-                acc.regime(
-                    format!("{name} volatility"),
-                    "volatility",
-                    bt.risk_free,
-                    ppy,
-                )
-            })
-            .collect();
-        let regime = |name: String, kind, returns: &[f64]| {
-            let mut acc = Accumulator::default();
-            for r in returns {
-                acc.push(*r);
-            }
-            acc.regime(name, kind, bt.risk_free, ppy)
-        };
-        let mut start = 0;
-        while start < bt.len() {
-            let year = bt.dates[start].year();
-            let end = start
-                + bt.dates[start..]
-                    .iter()
-                    .take_while(|d| d.year() == year)
-                    .count();
-            regimes.push(regime(year.to_string(), "year", &bt.returns[start..end]));
-            start = end;
-        }
+        let regimes = split_regimes(&bt, window, ppy)?;
         let positive = regimes[..3]
             .iter()
             .filter(|r| r.sharpe_ratio.is_some_and(|s| s > self.min_regime_sharpe))
@@ -773,8 +861,15 @@ struct WalkForwardEvidence {
     windows_count: usize,
     efficiency: f64,
     positive_share: f64,
+    /// Which windows `windows` lists: all of them, or the worst
+    /// [`LISTED_WINDOWS`] by test return (a minute-bar history has
+    /// hundreds of thousands).
+    windows_listed: &'static str,
     windows: Vec<Window>,
 }
+
+/// The most windows the evidence lists.
+const LISTED_WINDOWS: usize = 100;
 
 impl Check for WalkForward {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
@@ -819,6 +914,7 @@ impl Check for WalkForward {
         } else {
             f64::NEG_INFINITY
         };
+        let (windows_listed, windows) = listed(windows);
         let evidence = WalkForwardEvidence {
             mode: if trials.is_some() {
                 "re-optimized over [inputs.trials]"
@@ -832,6 +928,7 @@ impl Check for WalkForward {
                 0.0
             },
             positive_share: positive,
+            windows_listed,
             windows,
         };
         let outcome = if train_mean <= 0.0 {
@@ -859,6 +956,20 @@ impl Check for WalkForward {
         }
         Ok(outcome)
     }
+}
+
+/// The windows the evidence lists: all, or the [`LISTED_WINDOWS`] with the
+/// lowest test return, in date order.
+fn listed(mut windows: Vec<Window>) -> (&'static str, Vec<Window>) {
+    if windows.len() <= LISTED_WINDOWS {
+        return ("all", windows);
+    }
+    windows.select_nth_unstable_by(LISTED_WINDOWS, |a, b| {
+        a.test_annual_return.total_cmp(&b.test_annual_return)
+    });
+    windows.truncate(LISTED_WINDOWS);
+    windows.sort_by_key(|w| w.test_start);
+    ("the 100 with the lowest test return", windows)
 }
 
 /// The train/test windows of a walk forward over `columns` (one per

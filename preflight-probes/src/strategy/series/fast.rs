@@ -1,11 +1,14 @@
 //! A parallel fast path for large, plain return series.
 //!
-//! A ten-million-row backtest spends most of its time in the CSV reader. When
-//! a returns file is large and plain (no quoted field, every row with the
-//! header's number of fields), it is read here instead: the calling thread
-//! reads blocks of whole lines and hashes them in file order, while worker
-//! threads parse blocks in parallel with the very functions the CSV path uses
-//! ([`parse_moment`], [`parse_number`]), and the blocks are joined in order.
+//! A ten-million-row backtest spends most of its time reading, hashing and
+//! parsing. When a returns file is large and plain (no quoted field, every
+//! row with the header's number of fields), it is read here instead, as a
+//! pipeline: the calling thread reads blocks of whole lines; one thread
+//! hashes them in file order (SHA-256 cannot be split, so it gets a core of
+//! its own); worker threads parse blocks in parallel with the very functions
+//! the CSV path uses ([`parse_moment`], [`parse_number`]); and each parsed
+//! block joins the series as soon as the blocks before it have, so that its
+//! buffers are used again.
 //!
 //! The fast path never reports an error itself: anything it does not accept
 //! (a quote, a short row, a bad number, a time out of order, too few rows)
@@ -13,18 +16,20 @@
 //! finds and locates the problem exactly. So both paths accept the same files
 //! and produce the same values (a test compares them).
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 use jiff::civil::Date;
 use preflight_core::Artifact;
 use sha2::{Digest as _, Sha256};
 
 use super::digest::format_sha256;
-use super::read::{modified, parse_moment, parse_number};
+use super::read::{decimal_prefix, modified, parse_moment, parse_number};
 
 /// Files from this size on take the fast path; smaller ones are quick anyway.
 pub(super) const FAST_FROM: u64 = 8 << 20;
@@ -32,13 +37,39 @@ pub(super) const FAST_FROM: u64 = 8 << 20;
 /// Bytes read at a time (a block ends at the last line end in it).
 const BLOCK: usize = 4 << 20;
 
-/// One parsed block: its rows, and its first and last times (date and
-/// nanoseconds of the day) for the order check across blocks.
+/// Blocks read ahead of the hasher: reading is faster than hashing, and
+/// each block waiting costs [`BLOCK`] bytes of memory.
+const HASH_AHEAD: usize = 4;
+
+/// A time: the date and nanoseconds of the day.
+type Moment = (Date, i64);
+
+/// A block for the workers: its index, its bytes and the range of its rows.
+type RowBlock = (usize, Arc<Vec<u8>>, Range<usize>);
+
+/// One parsed block: its rows, its first and last times (for the order
+/// check across blocks) and how many bytes it had (to size the series).
+#[derive(Default)]
 struct Parsed {
     dates: Vec<Date>,
     values: Vec<f64>,
-    first: Option<(Date, i64)>,
-    last: Option<(Date, i64)>,
+    first: Option<Moment>,
+    last: Option<Moment>,
+    bytes: usize,
+}
+
+impl Parsed {
+    #[inline]
+    fn push(&mut self, moment: Moment, value: f64) -> Option<()> {
+        if self.last.is_some_and(|p| moment <= p) {
+            return None;
+        }
+        self.first.get_or_insert(moment);
+        self.last = Some(moment);
+        self.dates.push(moment.0);
+        self.values.push(value);
+        Some(())
+    }
 }
 
 /// The series of a plain returns file: dates, returns and the file's artifact.
@@ -46,6 +77,61 @@ pub(super) struct Series {
     pub(super) dates: Vec<Date>,
     pub(super) values: Vec<f64>,
     pub(super) artifact: Artifact,
+}
+
+/// The series as it is put together: parsed blocks wait here until every
+/// block before them has joined.
+struct Joiner {
+    size: u64,
+    next: usize,
+    waiting: BTreeMap<usize, Parsed>,
+    dates: Vec<Date>,
+    values: Vec<f64>,
+    last: Option<Moment>,
+    /// Emptied blocks, for the workers to fill again: fresh vectors would
+    /// each cost their page faults.
+    spare: Vec<Parsed>,
+}
+
+impl Joiner {
+    /// Joins block `index` and every waiting block after it; `None` when a
+    /// block's first time is not after the previous block's last.
+    fn accept(&mut self, index: usize, parsed: Parsed) -> Option<()> {
+        self.waiting.insert(index, parsed);
+        while let Some(mut block) = self.waiting.remove(&self.next) {
+            if let Some(first) = block.first {
+                if self.last.is_some_and(|l| first <= l) {
+                    return None;
+                }
+                self.last = block.last;
+            }
+            if self.values.capacity() == 0 && block.bytes > 0 {
+                // The rows of the whole file, at this block's bytes a row.
+                let per_row = block.bytes / block.values.len().max(1);
+                let rows = usize::try_from(self.size).unwrap_or(usize::MAX) / per_row.max(1);
+                let rows = rows + rows / 32;
+                self.dates.reserve(rows);
+                self.values.reserve(rows);
+            }
+            self.dates.extend_from_slice(&block.dates);
+            self.values.extend_from_slice(&block.values);
+            block.dates.clear();
+            block.values.clear();
+            block.first = None;
+            block.last = None;
+            self.spare.push(block);
+            self.next += 1;
+        }
+        Some(())
+    }
+}
+
+/// Gives a block buffer back to the reader once its last user is done.
+fn recycle(block: Arc<Vec<u8>>, spare: &mpsc::Sender<Vec<u8>>) {
+    if let Some(block) = Arc::into_inner(block) {
+        // The reader may have finished: then nobody needs it back.
+        let _ = spare.send(block);
+    }
 }
 
 /// Reads the returns file at `full` (shown as `shown`): column `date_col` of
@@ -62,169 +148,210 @@ pub(super) fn read_returns(
     let metadata = file.metadata().ok()?;
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let abort = AtomicBool::new(false);
-    let (blocks, queue) = mpsc::sync_channel::<(usize, Vec<u8>)>(workers * 2);
-    let queue = Mutex::new(queue);
-    // Parsed blocks come back to be filled again: fresh 4 MiB buffers would
-    // each cost their page faults.
+    let (to_parse, parse_queue) = mpsc::sync_channel::<RowBlock>(workers * 2);
+    let parse_queue = Mutex::new(parse_queue);
+    let (to_hash, hash_queue) = mpsc::sync_channel::<(Arc<Vec<u8>>, usize)>(HASH_AHEAD);
     let (spare, spares) = mpsc::channel::<Vec<u8>>();
-    let results: Mutex<Vec<Option<Parsed>>> = Mutex::new(Vec::new());
-    let hashed = std::thread::scope(|scope| {
+    let joiner = Mutex::new(Joiner {
+        size: metadata.len(),
+        next: 0,
+        waiting: BTreeMap::new(),
+        dates: Vec::new(),
+        values: Vec::new(),
+        last: None,
+        spare: Vec::new(),
+    });
+    let (sha256, size) = std::thread::scope(|scope| {
+        let hasher = {
+            let spare = spare.clone();
+            scope.spawn(move || {
+                let mut hasher = Sha256::new();
+                for (block, from) in hash_queue {
+                    hasher.update(block.get(from..).unwrap_or_default());
+                    recycle(block, &spare);
+                }
+                format_sha256(&hasher.finalize())
+            })
+        };
         for _ in 0..workers {
             let spare = spare.clone();
-            scope.spawn(|| {
-                let spare = spare;
+            let (parse_queue, joiner, abort) = (&parse_queue, &joiner, &abort);
+            scope.spawn(move || {
                 loop {
-                    let next = queue.lock().ok().and_then(|q| q.recv().ok());
-                    let Some((index, block)) = next else { return };
-                    if abort.load(Ordering::Relaxed) {
-                        continue;
-                    }
-                    match parse_block(&block, columns, date_col, value_col) {
-                        Some(parsed) => {
-                            if let Ok(mut results) = results.lock() {
-                                if results.len() <= index {
-                                    results.resize_with(index + 1, || None);
-                                }
-                                results[index] = Some(parsed);
-                            }
+                    let next = parse_queue.lock().ok().and_then(|q| q.recv().ok());
+                    let Some((index, block, range)) = next else {
+                        return;
+                    };
+                    if !abort.load(Ordering::Relaxed) {
+                        let mut parsed = joiner
+                            .lock()
+                            .ok()
+                            .and_then(|mut j| j.spare.pop())
+                            .unwrap_or_default();
+                        parsed.bytes = range.len();
+                        let accepted =
+                            parse_block(&block[range], columns, date_col, value_col, &mut parsed)
+                                .and_then(|()| joiner.lock().ok()?.accept(index, parsed));
+                        if accepted.is_none() {
+                            abort.store(true, Ordering::Relaxed);
                         }
-                        None => abort.store(true, Ordering::Relaxed),
                     }
-                    // The reader may have finished: then nobody needs it back.
-                    let _ = spare.send(block);
+                    recycle(block, &spare);
                 }
             });
         }
         drop(spare);
-        let hashed = feed(&mut file, &blocks, &spares, &abort);
-        drop(blocks);
-        hashed
-    });
-    let (sha256, size) = hashed.ok()?;
+        let fed = feed(&mut file, &to_hash, &to_parse, &spares, &abort);
+        drop((to_hash, to_parse));
+        let sha256 = hasher.join().ok();
+        fed.ok().zip(sha256).map(|(size, sha)| (sha, size))
+    })?;
     if abort.load(Ordering::Relaxed) {
         return None;
     }
-    let parsed: Vec<Parsed> = results
-        .into_inner()
-        .ok()?
-        .into_iter()
-        .collect::<Option<_>>()?;
-    join(parsed, shown, sha256, size, modified(&metadata))
+    let joiner = joiner.into_inner().ok()?;
+    if !joiner.waiting.is_empty() || joiner.values.len() < 2 {
+        return None;
+    }
+    Some(Series {
+        dates: joiner.dates,
+        values: joiner.values,
+        artifact: Artifact {
+            path: shown.to_owned(),
+            sha256,
+            size,
+            modified: modified(&metadata),
+        },
+    })
 }
 
-/// Reads the file in blocks of whole lines, hashing every byte in order and
-/// sending each block after the header to the workers. Gives up (sets
-/// `abort`) on a quote in the header.
+/// Reads the file in blocks of whole lines: every byte goes to the hasher in
+/// file order, and each block's rows (after the header) to the workers.
+/// Gives up (sets `abort`) on a quote in the header or a file of a header
+/// alone. Returns the file's size.
 fn feed(
     file: &mut File,
-    blocks: &mpsc::SyncSender<(usize, Vec<u8>)>,
+    to_hash: &mpsc::SyncSender<(Arc<Vec<u8>>, usize)>,
+    to_parse: &mpsc::SyncSender<RowBlock>,
     spares: &mpsc::Receiver<Vec<u8>>,
     abort: &AtomicBool,
-) -> io::Result<(String, u64)> {
-    let mut hasher = Sha256::new();
+) -> io::Result<u64> {
     let mut size = 0u64;
+    // The end of the last line read, carried into the next block; the first
+    // `carry_hashed` bytes of it have gone to the hasher already.
     let mut carry: Vec<u8> = Vec::new();
+    let mut carry_hashed = 0;
     let mut header_done = false;
     let mut index = 0;
     loop {
         if abort.load(Ordering::Relaxed) {
-            return Ok((String::new(), size));
+            return Ok(size);
         }
         let mut block = spares.try_recv().unwrap_or_default();
         block.clear();
         block.extend_from_slice(&carry);
-        carry.clear();
-        let start = block.len();
+        let hash_from = carry_hashed;
         block.reserve(BLOCK);
         // `read_to_end` fills the spare capacity without zeroing it first.
         let read = file.by_ref().take(BLOCK as u64).read_to_end(&mut block)?;
-        hasher.update(&block[start..]);
         size += read as u64;
         let at_end = read == 0;
+        let mut rows_from = 0;
         if !header_done {
-            let Some(end) = block.iter().position(|b| *b == b'\n') else {
+            let Some(end) = memchr::memchr(b'\n', &block) else {
                 if at_end {
                     // A header and no row: the CSV path says so.
                     abort.store(true, Ordering::Relaxed);
-                    return Ok((String::new(), size));
+                    return Ok(size);
                 }
                 carry = block;
                 continue;
             };
             if block[..end].contains(&b'"') {
                 abort.store(true, Ordering::Relaxed);
-                return Ok((String::new(), size));
+                return Ok(size);
             }
-            block.drain(..=end);
-            header_done = true;
+            rows_from = end + 1;
         }
         let cut = if at_end {
             block.len()
-        } else if let Some(last) = block.iter().rposition(|b| *b == b'\n') {
-            last + 1
+        } else if let Some(last) = memchr::memrchr(b'\n', &block[rows_from..]) {
+            rows_from + last + 1
         } else {
+            // No line ends here (after the header, if this block has it):
+            // nothing has been hashed, all of it comes again.
             carry = block;
             continue;
         };
+        header_done = true;
+        carry.clear();
         carry.extend_from_slice(&block[cut..]);
-        block.truncate(cut);
-        if !block.is_empty() && blocks.send((index, block)).is_err() {
-            return Ok((String::new(), size));
+        carry_hashed = carry.len();
+        let block = Arc::new(block);
+        if cut > rows_from
+            && to_parse
+                .send((index, Arc::clone(&block), rows_from..cut))
+                .is_err()
+        {
+            return Ok(size);
+        }
+        if to_hash.send((block, hash_from)).is_err() {
+            return Ok(size);
         }
         index += 1;
         if at_end {
-            return Ok((format_sha256(&hasher.finalize()), size));
+            return Ok(size);
         }
     }
 }
 
-/// Parses the lines of one block; `None` at anything the CSV path must judge.
-fn parse_block(block: &[u8], columns: usize, date_col: usize, value_col: usize) -> Option<Parsed> {
-    if block.contains(&b'"') {
+/// Parses the lines of one block into `out`; `None` at anything the CSV
+/// path must judge.
+fn parse_block(
+    block: &[u8],
+    columns: usize,
+    date_col: usize,
+    value_col: usize,
+    out: &mut Parsed,
+) -> Option<()> {
+    if memchr::memchr(b'"', block).is_some() {
         return None;
     }
     // A row is at least a date, a comma, a digit and a line end.
     let rows = block.len() / 16;
-    let mut parsed = Parsed {
-        dates: Vec::with_capacity(rows),
-        values: Vec::with_capacity(rows),
-        first: None,
-        last: None,
-    };
-    // Intraday rows repeat their day: its date is parsed once.
+    out.dates.reserve(rows);
+    out.values.reserve(rows);
+    // The day of the last row when it was `YYYY-MM-DDTHH:MM:SSZ`: the rows
+    // after it on that day take `timestamp_row`.
     let mut day: Option<([u8; 10], Date)> = None;
-    // `date,return` rows take the shortcut of `simple_row`.
+    // `date,return` rows may take the shortcut.
     let simple = columns == 2 && date_col == 0 && value_col == 1;
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len())) {
-        let line = &block[start..end];
-        start = end + 1;
+    let mut at = 0;
+    while at < block.len() {
+        if simple
+            && let Some((bytes, date)) = day
+            && let Some((next, nanos, value)) = timestamp_row(block, at, &bytes)
+        {
+            out.push((date, nanos), value)?;
+            at = next;
+            continue;
+        }
+        let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |e| at + e);
+        let line = &block[at..end];
+        at = end + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         // The CSV reader skips empty lines.
         if line.is_empty() {
             continue;
         }
-        let moment_and_value = if simple {
-            simple_row(line, &mut day)
-        } else {
-            None
-        };
-        if let Some((moment, value)) = moment_and_value {
-            if parsed.last.is_some_and(|p| moment <= p) {
-                return None;
-            }
-            parsed.first.get_or_insert(moment);
-            parsed.last = Some(moment);
-            parsed.dates.push(moment.0);
-            parsed.values.push(value);
-            continue;
-        }
-        let (mut date, mut value) = (None, None);
+        let (mut moment, mut value) = (None, None);
         let mut fields = 0;
         for (i, field) in line.split(|b| *b == b',').enumerate() {
             fields += 1;
             if i == date_col {
-                date = Some(moment(field.trim_ascii(), &mut day)?);
+                let raw = field.trim_ascii();
+                moment = Some(parse_moment(raw).ok()?);
+                day = day_of(raw).zip(moment.map(|m| m.0));
             } else if i == value_col {
                 value = Some(parse_number(field.trim_ascii())?);
             }
@@ -232,98 +359,77 @@ fn parse_block(block: &[u8], columns: usize, date_col: usize, value_col: usize) 
         if fields != columns {
             return None;
         }
-        let moment = date?;
-        if parsed.last.is_some_and(|p| moment <= p) {
-            return None;
-        }
-        parsed.first.get_or_insert(moment);
-        parsed.last = Some(moment);
-        parsed.dates.push(moment.0);
-        parsed.values.push(value?);
+        out.push(moment?, value?)?;
     }
-    Some(parsed)
+    Some(())
 }
 
-/// A `date,return` row whose date is exactly `YYYY-MM-DD` or
-/// `YYYY-MM-DDTHH:MM:SSZ`: the comma is where the date ends, so the row is
-/// not searched for it. `None` for any other row, which then goes the
-/// general way (and a row the general way rejects makes the block give up).
+/// The first ten bytes of `raw` when it is exactly `YYYY-MM-DDTHH:MM:SSZ`
+/// (a UTC time, so that they name its date).
+fn day_of(raw: &[u8]) -> Option<[u8; 10]> {
+    if raw.len() == 20 && raw[10] == b'T' && raw[19] == b'Z' {
+        raw[..10].try_into().ok()
+    } else {
+        None
+    }
+}
+
+/// A `YYYY-MM-DDTHH:MM:SSZ,<decimal>` row at `at` of `block` on the day
+/// whose first ten bytes are `day`: where the next row starts, the
+/// nanoseconds of the day and the return. `None` for any other row, which
+/// then goes the general way: the date and the number are not trimmed, the
+/// number is a plain decimal ([`decimal_prefix`]) and the line ends right
+/// after it.
 #[inline]
-fn simple_row(line: &[u8], day: &mut Option<([u8; 10], Date)>) -> Option<((Date, i64), f64)> {
-    let comma = match line.get(10) {
-        Some(b',') => 10,
-        Some(b'T') if line.get(20) == Some(&b',') => 20,
+fn timestamp_row(block: &[u8], at: usize, day: &[u8; 10]) -> Option<(usize, i64, f64)> {
+    let row: &[u8; 21] = block.get(at..at + 21)?.try_into().ok()?;
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        d0,
+        m0,
+        m1,
+        d1,
+        e0,
+        e1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        n0,
+        n1,
+        b':',
+        s0,
+        s1,
+        b'Z',
+        b',',
+    ] = *row
+    else {
+        return None;
+    };
+    // An array compare: no call to `memcmp` for ten bytes.
+    if [y0, y1, y2, y3, d0, m0, m1, d1, e0, e1] != *day {
+        return None;
+    }
+    let two = |a: u8, b: u8| {
+        (a.is_ascii_digit() && b.is_ascii_digit())
+            .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
+    };
+    let (h, n, s) = (two(h0, h1)?, two(n0, n1)?, two(s0, s1)?);
+    if h >= 24 || n >= 60 || s >= 60 {
+        return None;
+    }
+    let rest = &block[at + 21..];
+    let (value, len) = decimal_prefix(rest)?;
+    let next = match rest.get(len..) {
+        Some([]) => at + 21 + len,
+        Some([b'\n', ..]) => at + 21 + len + 1,
+        Some([b'\r', b'\n', ..]) => at + 21 + len + 2,
         _ => return None,
     };
-    let moment = moment(&line[..comma], day)?;
-    let value = parse_number(&line[comma + 1..])?;
-    Some((moment, value))
-}
-
-/// [`parse_moment`], reusing the date of the previous row when a timestamp
-/// `YYYY-MM-DDTHH:MM:SSZ` falls on the same day.
-#[inline]
-fn moment(raw: &[u8], day: &mut Option<([u8; 10], Date)>) -> Option<(Date, i64)> {
-    if let [y0, y1, y2, y3, d0, m0, m1, d1, e0, e1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] =
-        *raw
-        && let Some((bytes, date)) = *day
-        // An array compare: no call to `memcmp` for ten bytes.
-        && bytes == [y0, y1, y2, y3, d0, m0, m1, d1, e0, e1]
-    {
-        let two = |a: u8, b: u8| {
-            (a.is_ascii_digit() && b.is_ascii_digit())
-                .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
-        };
-        let (h, n, s) = (two(h0, h1)?, two(n0, n1)?, two(s0, s1)?);
-        if h < 24 && n < 60 && s < 60 {
-            return Some((date, ((h * 60 + n) * 60 + s) * 1_000_000_000));
-        }
-        return None;
-    }
-    let parsed = parse_moment(raw).ok()?;
-    if raw.len() > 10
-        && let Ok(prefix) = <[u8; 10]>::try_from(&raw[..10])
-    {
-        *day = Some((prefix, parsed.0));
-    }
-    Some(parsed)
-}
-
-/// Joins the blocks in file order, checking the order across them.
-fn join(
-    parsed: Vec<Parsed>,
-    shown: &str,
-    sha256: String,
-    size: u64,
-    modified: Option<jiff::Timestamp>,
-) -> Option<Series> {
-    let rows: usize = parsed.iter().map(|p| p.values.len()).sum();
-    if rows < 2 {
-        return None;
-    }
-    let mut dates = Vec::with_capacity(rows);
-    let mut values = Vec::with_capacity(rows);
-    let mut last: Option<(Date, i64)> = None;
-    for block in parsed {
-        if let Some(first) = block.first {
-            if last.is_some_and(|l| first <= l) {
-                return None;
-            }
-            last = block.last;
-        }
-        dates.extend_from_slice(&block.dates);
-        values.extend_from_slice(&block.values);
-    }
-    Some(Series {
-        dates,
-        values,
-        artifact: Artifact {
-            path: shown.to_owned(),
-            sha256,
-            size,
-            modified,
-        },
-    })
+    Some((next, ((h * 60 + n) * 60 + s) * 1_000_000_000, value))
 }
 
 #[cfg(test)]
@@ -397,6 +503,9 @@ mod tests {
             good.replacen("\r\n", ",extra\r\n", 7),
             good.replacen("0.00", "abc", 3),
             "date,return\n1990-01-01,0.1\n".to_owned(),
+            // 10:00 at UTC-15:00 is 01:00 on the 3rd: the next row, on the
+            // 2nd, goes back in time, though it shares the text of its day.
+            rows(1000, true).replacen("1990-01-02T10:00:00Z", "1990-01-02T10:00:00-15:00", 1),
         ];
         for content in cases {
             let dir = tempfile::tempdir().unwrap();
