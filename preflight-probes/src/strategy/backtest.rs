@@ -385,25 +385,15 @@ impl Accumulator {
         self.sum += r;
         self.squares += r * r;
         self.wealth *= 1.0 + r;
-        // New highs come and go at random: a `max`, not a branch.
-        self.high = self.high.max(self.wealth);
+        // New highs come and go at random: a select (one `maxsd`), not a
+        // branch.
+        self.high = if self.wealth > self.high {
+            self.wealth
+        } else {
+            self.high
+        };
         if self.wealth < self.high * (1.0 - self.max_drawdown) {
             // A new worst fall (rare): only then is the division needed.
-            self.max_drawdown = (self.high - self.wealth) / self.high;
-        }
-    }
-
-    /// [`Accumulator::push`] of `r` if `member`, else of nothing, without a
-    /// branch: a non-member return counts as 0, which changes nothing.
-    #[inline]
-    fn push_masked(&mut self, r: f64, member: bool) {
-        let r = f64::from(u8::from(member)) * r;
-        self.count += usize::from(member);
-        self.sum += r;
-        self.squares += r * r;
-        self.wealth *= 1.0 + r;
-        self.high = self.high.max(self.wealth);
-        if self.wealth < self.high * (1.0 - self.max_drawdown) {
             self.max_drawdown = (self.high - self.wealth) / self.high;
         }
     }
@@ -441,102 +431,110 @@ fn spreads(returns: &[f64], window: usize, mut each: impl FnMut(f32)) {
     for r in filling {
         spread.roll(*r, 0.0);
     }
-    // The return leaving each window: none for the first, then the
-    // returns from the first on.
-    let leaving = std::iter::once(&0.0).chain(returns);
-    for (r, old) in rest.iter().zip(leaving) {
+    // The first full window; then each return comes in as the one
+    // `window` periods before it leaves.
+    let Some((first, later)) = rest.split_first() else {
+        return;
+    };
+    spread.roll(*first, 0.0);
+    each(spread.value());
+    for (r, old) in later.iter().zip(returns) {
         spread.roll(*r, *old);
         each(spread.value());
     }
 }
 
-/// The regimes of the backtest: its three volatility terciles (calm, normal,
-/// turbulent) over `window`-period windows, then its calendar years.
-fn split_regimes(bt: &Backtest, window: usize, ppy: u32) -> Result<Vec<Regime>, CheckError> {
-    let returns = &bt.returns[..];
-    // The tercile cuts of the windows' volatility. Those of a long series
-    // come from an evenly strided sample of a million windows: exact
-    // enough for terciles, and a fraction of the cost of keeping and
-    // selecting among tens of millions.
-    let windows = returns.len() + 1 - window;
-    let stride = (windows / 1_000_000).max(1);
-    let mut sample = vec![0.0_f32; windows.div_ceil(stride)];
-    let mut slots = sample.iter_mut();
-    let mut countdown = 0;
-    spreads(returns, window, |v| {
-        if countdown == 0 {
-            if let Some(slot) = slots.next() {
-                *slot = v;
-            }
-            countdown = stride;
-        }
-        countdown -= 1;
-    });
-    let third = sample.len() / 3;
-    // The upper cut first; the lower one is then among the values below it.
-    let high = *sample.select_nth_unstable_by(2 * third, f32::total_cmp).1;
-    let low = *sample[..2 * third]
-        .select_nth_unstable_by(third, f32::total_cmp)
-        .1;
-    drop(sample);
-    // One more pass: each window's return joins its volatility regime
-    // and its calendar year.
-    // Each window's regime, a byte each.
-    let mut regime_of = vec![0_u8; windows];
-    let mut slots = regime_of.iter_mut();
-    spreads(returns, window, |v| {
-        if let Some(slot) = slots.next() {
-            *slot = u8::from(v >= low) + u8::from(v >= high);
-        }
-    });
-    // Then each regime, and the calendar years, in a tight loop of its
-    // own, on two threads.
-    let ended = &returns[window - 1..];
-    // Every return goes to all three regimes' accumulators: as itself to
-    // its own and as 0 to the others, which leaves them as they are (×1,
-    // +0). No branch, and three independent chains of operations.
-    let regimes = || {
-        let mut accs: [Accumulator; 3] = Default::default();
-        for (r, b) in ended.iter().zip(&regime_of) {
-            for (k, acc) in (0u8..).zip(&mut accs) {
-                acc.push_masked(*r, *b == k);
-            }
-        }
-        accs
-    };
+/// The regimes of a backtest of `returns` on `dates`: its three volatility
+/// terciles (calm, normal, turbulent) over `window`-period windows, then its
+/// calendar years. `returns` is longer than `window`.
+fn split_regimes(
+    dates: &[Date],
+    returns: &[f64],
+    risk_free: f64,
+    window: usize,
+    ppy: u32,
+) -> Result<Vec<Regime>, CheckError> {
     let years = || {
         let mut years = Vec::new();
         let mut start = 0;
-        while start < bt.len() {
-            let year = bt.dates[start].year();
+        while start < returns.len() {
+            let year = dates[start].year();
             // Dates ascend: the year's periods are a run.
-            let end = start + bt.dates[start..].partition_point(|d| d.year() == year);
+            let end = start + dates[start..].partition_point(|d| d.year() == year);
             let mut acc = Accumulator::default();
             for r in &returns[start..end] {
                 acc.push(*r);
             }
-            years.push(acc.regime(year.to_string(), "year", bt.risk_free, ppy));
+            years.push(acc.regime(year.to_string(), "year", risk_free, ppy));
             start = end;
         }
         years
     };
+    let volatility = || {
+        // The tercile cuts of the windows' volatility. Those of a long
+        // series come from an evenly strided sample of a million windows:
+        // exact enough for terciles, and a fraction of the cost of keeping
+        // and selecting among tens of millions.
+        let windows = returns.len() + 1 - window;
+        let stride = (windows / 1_000_000).max(1);
+        let mut sample = vec![0.0_f32; windows.div_ceil(stride)];
+        let mut slots = sample.iter_mut();
+        let mut countdown = 0;
+        spreads(returns, window, |v| {
+            if countdown == 0 {
+                if let Some(slot) = slots.next() {
+                    *slot = v;
+                }
+                countdown = stride;
+            }
+            countdown -= 1;
+        });
+        let third = sample.len() / 3;
+        // The upper cut first; the lower one is then among the values below it.
+        let high = *sample.select_nth_unstable_by(2 * third, f32::total_cmp).1;
+        let low = *sample[..2 * third]
+            .select_nth_unstable_by(third, f32::total_cmp)
+            .1;
+        drop(sample);
+        // Each window's regime, a byte each.
+        let mut regime_of = vec![0_u8; windows];
+        let mut slots = regime_of.iter_mut();
+        spreads(returns, window, |v| {
+            if let Some(slot) = slots.next() {
+                *slot = u8::from(v >= low) + u8::from(v >= high);
+            }
+        });
+        // Then each window's return joins its regime. Regimes come in runs
+        // (neighbouring windows share all but one return): each run goes to
+        // its regime's accumulator in a tight loop of its own. (Deciding the
+        // regimes in this loop too costs more than the byte a window.)
+        let mut accs: [Accumulator; 3] = Default::default();
+        let ended = &returns[window - 1..];
+        let mut start = 0;
+        while let Some(&regime) = regime_of.get(start) {
+            let run = regime_of[start..]
+                .iter()
+                .take_while(|k| **k == regime)
+                .count();
+            let acc = &mut accs[usize::from(regime)];
+            for r in &ended[start..start + run] {
+                acc.push(*r);
+            }
+            start += run;
+        }
+        accs
+    };
+    // The years on another thread.
     let (buckets, mut years) = std::thread::scope(|scope| {
         let other = scope.spawn(years);
-        let buckets = regimes();
+        let buckets = volatility();
         other.join().map(|years| (buckets, years))
     })
     .map_err(|_| CheckError::msg("the regime split failed"))?;
     let mut regimes: Vec<Regime> = ["calm", "normal", "turbulent"]
         .into_iter()
         .zip(&buckets)
-        .map(|(name, acc)| {
-            acc.regime(
-                format!("{name} volatility"),
-                "volatility",
-                bt.risk_free,
-                ppy,
-            )
-        })
+        .map(|(name, acc)| acc.regime(format!("{name} volatility"), "volatility", risk_free, ppy))
         .collect();
     regimes.append(&mut years);
     Ok(regimes)
@@ -605,7 +603,7 @@ impl Check for MarketRegimes {
                 bt.len()
             )));
         }
-        let regimes = split_regimes(&bt, window, ppy)?;
+        let regimes = split_regimes(&bt.dates, &bt.returns, bt.risk_free, window, ppy)?;
         let positive = regimes[..3]
             .iter()
             .filter(|r| r.sharpe_ratio.is_some_and(|s| s > self.min_regime_sharpe))
@@ -1067,5 +1065,92 @@ impl Check for BacktestHistory {
             ))
         };
         Ok(with_artifacts(outcome.with_evidence(&evidence), &bt))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The regimes against a plain computation: every window's variance
+    /// computed afresh, the terciles from all of them sorted, and each
+    /// regime's returns summarised one by one.
+    #[test]
+    fn regimes_agree_with_a_plain_computation() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut returns = Vec::new();
+        for i in 0..3000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let noise =
+                f64::from(u32::try_from(state >> 40).unwrap()) / f64::from(1u32 << 24) - 0.5;
+            // Volatility that changes over time, so the regimes differ.
+            let scale = if (i / 250) % 3 == 0 { 0.03 } else { 0.01 };
+            returns.push(0.0004 + noise * scale);
+        }
+        let mut dates = Vec::new();
+        let mut day = jiff::civil::date(2010, 1, 4);
+        for _ in &returns {
+            dates.push(day);
+            day = day.tomorrow().unwrap();
+        }
+        let window = 21;
+        let regimes = split_regimes(&dates, &returns, 0.0, window, 252).unwrap();
+
+        let n = f64::from(u32::try_from(window).unwrap());
+        let variance = |w: &[f64]| {
+            let mean = w.iter().sum::<f64>() / n;
+            w.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0)
+        };
+        let variances: Vec<f64> = returns.windows(window).map(variance).collect();
+        let mut sorted = variances.clone();
+        sorted.sort_by(f64::total_cmp);
+        let third = sorted.len() / 3;
+        let (low, high) = (sorted[third], sorted[2 * third]);
+        let summarise = |name: &str, members: &[f64]| {
+            let mut acc = Accumulator::default();
+            for r in members {
+                acc.push(*r);
+            }
+            acc.regime(name.to_owned(), "check", 0.0, 252)
+        };
+        let mut expected = Vec::new();
+        for (k, name) in ["calm", "normal", "turbulent"].iter().enumerate() {
+            let members: Vec<f64> = variances
+                .iter()
+                .zip(&returns[window - 1..])
+                .filter(|(v, _)| usize::from(**v >= low) + usize::from(**v >= high) == k)
+                .map(|(_, r)| *r)
+                .collect();
+            expected.push(summarise(name, &members));
+        }
+        for year in 2010..=2018 {
+            let members: Vec<f64> = dates
+                .iter()
+                .zip(&returns)
+                .filter(|(d, _)| d.year() == year)
+                .map(|(_, r)| *r)
+                .collect();
+            expected.push(summarise(&year.to_string(), &members));
+        }
+        assert_eq!(regimes.len(), expected.len());
+        for (got, want) in regimes.iter().zip(&expected) {
+            assert_eq!(got.observations, want.observations, "{}", got.name);
+            let (a, b) = (got.sharpe_ratio.unwrap(), want.sharpe_ratio.unwrap());
+            assert!((a - b).abs() < 1e-9, "{}: {a} vs {b}", got.name);
+            assert!(
+                (got.max_drawdown - want.max_drawdown).abs() < 1e-12,
+                "{}",
+                got.name
+            );
+        }
+        // Turbulent windows are the volatile ones.
+        assert!(regimes[2].max_drawdown > regimes[0].max_drawdown);
+        assert_eq!(regimes[3].name, "2010");
+        assert_eq!(
+            regimes[0].observations + regimes[1].observations + regimes[2].observations,
+            2980
+        );
     }
 }

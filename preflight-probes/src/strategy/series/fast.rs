@@ -328,13 +328,12 @@ fn parse_block(
     let simple = columns == 2 && date_col == 0 && value_col == 1;
     let mut at = 0;
     while at < block.len() {
-        if simple
-            && let Some((bytes, date)) = day
-            && let Some((next, nanos, value)) = timestamp_row(block, at, &bytes)
-        {
-            out.push((date, nanos), value)?;
-            at = next;
-            continue;
+        if simple && let Some((bytes, date)) = day {
+            let next = day_run(block, at, bytes, date, out)?;
+            if next != at {
+                at = next;
+                continue;
+            }
         }
         let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |e| at + e);
         let line = &block[at..end];
@@ -374,62 +373,74 @@ fn day_of(raw: &[u8]) -> Option<[u8; 10]> {
     }
 }
 
-/// A `YYYY-MM-DDTHH:MM:SSZ,<decimal>` row at `at` of `block` on the day
-/// whose first ten bytes are `day`: where the next row starts, the
-/// nanoseconds of the day and the return. `None` for any other row, which
-/// then goes the general way: the date and the number are not trimmed, the
-/// number is a plain decimal ([`decimal_prefix`]) and the line ends right
-/// after it.
+/// Reads the `YYYY-MM-DDTHH:MM:SSZ,<decimal>` rows from `at` of `block`
+/// that fall on the day whose first ten bytes are `day`: the day of the
+/// last row pushed, so that only the time of day needs checking for order.
+/// Returns where the first row it does not take starts; that row goes the
+/// general way. `None` when a row goes back in time (the CSV path must say
+/// where). A row it takes has its date and number untrimmed, its time
+/// valid, a plain decimal ([`decimal_prefix`]) and its line end right after.
 #[inline]
-fn timestamp_row(block: &[u8], at: usize, day: &[u8; 10]) -> Option<(usize, i64, f64)> {
-    let row: &[u8; 21] = block.get(at..at + 21)?.try_into().ok()?;
-    let [
-        y0,
-        y1,
-        y2,
-        y3,
-        d0,
-        m0,
-        m1,
-        d1,
-        e0,
-        e1,
-        b'T',
-        h0,
-        h1,
-        b':',
-        n0,
-        n1,
-        b':',
-        s0,
-        s1,
-        b'Z',
-        b',',
-    ] = *row
-    else {
-        return None;
+fn day_run(
+    block: &[u8],
+    mut at: usize,
+    day: [u8; 10],
+    date: Date,
+    out: &mut Parsed,
+) -> Option<usize> {
+    // `HH:MM:SS` with every digit taken for 0 and the colons as they are.
+    const PATTERN: u64 = u64::from_le_bytes(*b"00:00:00");
+    // Added to the bytes XORed with `PATTERN`, this sets the top bit of any
+    // that is not a digit (0 to 9) where a digit belongs, or not 0 where a
+    // colon does; a carry comes only out of a byte already flagged.
+    const OVER: u64 = u64::from_le_bytes([0x76, 0x76, 0x7f, 0x76, 0x76, 0x7f, 0x76, 0x76]);
+    const TOPS: u64 = 0x8080_8080_8080_8080;
+    let Some((_, mut last)) = out.last else {
+        return Some(at);
     };
-    // An array compare: no call to `memcmp` for ten bytes.
-    if [y0, y1, y2, y3, d0, m0, m1, d1, e0, e1] != *day {
-        return None;
+    while let Some(row) = block.get(at..at + 21) {
+        let Ok(row) = <&[u8; 21]>::try_from(row) else {
+            break;
+        };
+        let [head @ .., b'T', _, _, _, _, _, _, _, _, b'Z', b','] = *row else {
+            break;
+        };
+        if head != day {
+            break;
+        }
+        let time = u64::from_le_bytes([
+            row[11], row[12], row[13], row[14], row[15], row[16], row[17], row[18],
+        ]);
+        let digits = time ^ PATTERN;
+        if (digits | digits.wrapping_add(OVER)) & TOPS != 0 {
+            break;
+        }
+        let [h0, h1, _, n0, n1, _, s0, s1] = digits.to_le_bytes().map(i64::from);
+        let (h, n, s) = (h0 * 10 + h1, n0 * 10 + n1, s0 * 10 + s1);
+        if h >= 24 || n >= 60 || s >= 60 {
+            break;
+        }
+        let nanos = ((h * 60 + n) * 60 + s) * 1_000_000_000;
+        if nanos <= last {
+            return None;
+        }
+        let rest = &block[at + 21..];
+        let Some((value, len)) = decimal_prefix(rest) else {
+            break;
+        };
+        let next = match rest.get(len..) {
+            Some([]) => at + 21 + len,
+            Some([b'\n', ..]) => at + 21 + len + 1,
+            Some([b'\r', b'\n', ..]) => at + 21 + len + 2,
+            _ => break,
+        };
+        out.dates.push(date);
+        out.values.push(value);
+        last = nanos;
+        at = next;
     }
-    let two = |a: u8, b: u8| {
-        (a.is_ascii_digit() && b.is_ascii_digit())
-            .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
-    };
-    let (h, n, s) = (two(h0, h1)?, two(n0, n1)?, two(s0, s1)?);
-    if h >= 24 || n >= 60 || s >= 60 {
-        return None;
-    }
-    let rest = &block[at + 21..];
-    let (value, len) = decimal_prefix(rest)?;
-    let next = match rest.get(len..) {
-        Some([]) => at + 21 + len,
-        Some([b'\n', ..]) => at + 21 + len + 1,
-        Some([b'\r', b'\n', ..]) => at + 21 + len + 2,
-        _ => return None,
-    };
-    Some((next, ((h * 60 + n) * 60 + s) * 1_000_000_000, value))
+    out.last = Some((date, last));
+    Some(at)
 }
 
 #[cfg(test)]
