@@ -7,10 +7,17 @@ use preflight_core::{Config, Registry, Report, Runner, Status};
 const ID: &str = "trading.logic.order-reconciliation";
 
 fn run(log: &str) -> Report {
+    run_as("orders.csv", "", log)
+}
+
+/// The log as the file `name`, with more `[inputs.order_log]` settings.
+fn run_as(name: &str, settings: &str, log: &str) -> Report {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("orders.csv"), log).unwrap();
-    let text = "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n[inputs.order_log]\npath = \"orders.csv\"\n";
-    let mut config = Config::parse(text, "preflight.toml").unwrap();
+    std::fs::write(dir.path().join(name), log).unwrap();
+    let text = format!(
+        "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n[inputs.order_log]\npath = \"{name}\"\n{settings}"
+    );
+    let mut config = Config::parse(&text, "preflight.toml").unwrap();
     dir.path().clone_into(&mut config.root);
     let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
     Runner::new(&registry, config)
@@ -67,13 +74,20 @@ fn matched_fills_pass_and_breaks_are_listed_by_line() {
 }
 
 fn reconcile(internal: &str, broker: &str, now: &str) -> Report {
+    reconcile_as(internal, "broker.csv", broker, now)
+}
+
+/// [`reconcile`] with the broker's statement in the file `name`.
+fn reconcile_as(internal: &str, name: &str, broker: &str, now: &str) -> Report {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ours.csv"), internal).unwrap();
-    std::fs::write(dir.path().join("broker.csv"), broker).unwrap();
-    let text = "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n\
+    std::fs::write(dir.path().join(name), broker).unwrap();
+    let text = format!(
+        "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n\
         [inputs.internal_positions]\npath = \"ours.csv\"\n\
-        [inputs.broker_statement]\npath = \"broker.csv\"\n";
-    let mut config = Config::parse(text, "preflight.toml").unwrap();
+        [inputs.broker_statement]\npath = \"{name}\"\n"
+    );
+    let mut config = Config::parse(&text, "preflight.toml").unwrap();
     dir.path().clone_into(&mut config.root);
     let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
     Runner::new(&registry, config)
@@ -145,6 +159,90 @@ fn end_of_day_positions_match_the_broker_statement() {
         tracking
             .message
             .contains("quantity 300 here, 250 at the broker"),
+        "{}",
+        tracking.message
+    );
+}
+
+/// The same log as JSON lines, from the extension or from `format`; an
+/// unknown format is an error, never a pass.
+#[test]
+fn json_lines_logs_are_read_by_extension_or_format() {
+    let json = concat!(
+        r#"{"time":"2025-01-27T14:30:00Z","event":"risk","client_order_id":"O1","decision":"approve"}"#,
+        "\n",
+        r#"{"time":"2025-01-27T14:30:00.002Z","event":"order","client_order_id":"O1","quantity":300,"venue":"XNAS"}"#,
+        "\n\n",
+        r#"{"time":"2025-01-27T14:30:00.150Z","event":"fill","client_order_id":"O1","quantity":300}"#,
+        "\n",
+        r#"{"time":"2025-01-27T14:30:01Z","event":"fill","client_order_id":"X9","quantity":5}"#,
+        "\n",
+    );
+    for (name, settings) in [
+        ("orders.jsonl", ""),
+        ("drop-copy.log", "format = \"jsonl\"\n"),
+    ] {
+        let report = run_as(name, settings, json);
+        let item = report.item(ID).unwrap();
+        assert_eq!(item.status, Status::Fail, "{name}: {}", item.message);
+        assert!(
+            item.message.contains("first on line 5: `X9`"),
+            "{name}: {}",
+            item.message
+        );
+        let artifacts = &item.evidence.as_ref().unwrap().artifacts;
+        assert_eq!(artifacts[0].path, name);
+        assert_eq!(artifacts[0].size, json.len() as u64);
+    }
+    let item = run_as("orders.log", "format = \"xml\"\n", json)
+        .item(ID)
+        .unwrap()
+        .clone();
+    assert_eq!(item.status, Status::Error);
+    assert!(
+        item.message
+            .contains("`format`: expected \"csv\" or \"jsonl\""),
+        "{}",
+        item.message
+    );
+    // A JSON-lines file read as CSV does not pass either.
+    let item = run_as("orders.csv", "", json).item(ID).unwrap().clone();
+    assert_eq!(item.status, Status::Error, "{}", item.message);
+}
+
+/// A broker statement as JSON lines reconciles like the CSV one; a nested
+/// value is an error naming its line.
+#[test]
+fn json_lines_statements_reconcile() {
+    let broker = concat!(
+        r#"{"date":"2025-01-24","symbol":"AAPL","quantity":250,"avg_price":181.5,"account":"PB-1"}"#,
+        "\n\n",
+        r#"{"date":"2025-01-24","symbol":"MSFT","quantity":-200,"avg_price":"411.00"}"#,
+        "\n",
+        r#"{"date":"2025-01-24","symbol":"TSLA","quantity":10,"avg_price":230.0}"#,
+        "\n",
+    );
+    let report = reconcile_as(OURS, "broker.jsonl", broker, "2025-01-27T08:00:00Z");
+    let tracking = report.item("trading.broker.position-tracking").unwrap();
+    assert_eq!(tracking.status, Status::Fail, "{}", tracking.message);
+    let breaks = &tracking.evidence.as_ref().unwrap().values["breaks"];
+    let symbols: Vec<&str> = breaks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(symbols, ["AAPL", "MSFT", "TSLA"]);
+
+    let nested = broker.replace(r#""quantity":10"#, r#""quantity":{"long":10}"#);
+    let report = reconcile_as(OURS, "broker.jsonl", &nested, "2025-01-27T08:00:00Z");
+    let tracking = report.item("trading.broker.position-tracking").unwrap();
+    assert_eq!(tracking.status, Status::Error);
+    assert!(
+        tracking.message.contains("broker.jsonl:4")
+            && tracking
+                .message
+                .contains("`quantity`: expected a string, number or boolean"),
         "{}",
         tracking.message
     );

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use preflight_probes::trading::orders::scan;
+use preflight_probes::trading::orders::{LogFormat, ScanOptions, scan, scan_log};
 
 /// `orders` orders, each approved, sent and filled in two parts, with at most
 /// a handful open at a time: four rows per order.
@@ -41,7 +41,37 @@ fn bench_scan(c: &mut Criterion) {
             assert!(summary.max_open <= 1);
         });
     });
+    let json = json_lines(&bytes);
+    group.bench_function("reconcile 1 000 000 orders as JSON lines", |b| {
+        b.iter(|| {
+            let options = ScanOptions::new(LogFormat::JsonLines);
+            let summary = scan_log(black_box(&json[..]), "orders.jsonl", options).unwrap();
+            assert_eq!(summary.orders, orders);
+        });
+    });
     group.finish();
+}
+
+/// The CSV log `csv` as JSON lines, the same events.
+fn json_lines(csv: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(csv).unwrap();
+    let mut out = String::with_capacity(text.len() * 2);
+    for row in text.lines().skip(1) {
+        let f: Vec<&str> = row.split(',').collect();
+        let _ = write!(
+            out,
+            r#"{{"time":"{}","event":"{}","client_order_id":"{}""#,
+            f[0], f[1], f[2]
+        );
+        if !f[3].is_empty() {
+            let _ = write!(out, r#","quantity":{}"#, f[3]);
+        }
+        if !f[4].is_empty() {
+            let _ = write!(out, r#","decision":"{}""#, f[4]);
+        }
+        out.push_str("}\n");
+    }
+    out.into_bytes()
 }
 
 criterion_group!(benches, bench_scan);

@@ -29,6 +29,11 @@
 
 pub mod catalog;
 pub mod cli;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+#[cfg(any(feature = "strategy", feature = "trading"))]
+mod number;
 #[cfg(feature = "risk")]
 pub mod risk;
 #[cfg(feature = "strategy")]

@@ -3,7 +3,8 @@
 //!
 //! `[inputs.internal_positions]` and `[inputs.broker_statement]` are CSV
 //! files with the columns `date`, `symbol`, `quantity` and `avg_price`, one
-//! row per symbol and day. The latest day of each is compared: quantities
+//! row per symbol and day; or JSON lines with those keys, one object per
+//! symbol and day (by the extension `.jsonl`/`.ndjson`, or `format = "jsonl"`). The latest day of each is compared: quantities
 //! exactly, average prices within a relative tolerance.
 
 use std::collections::BTreeMap;
@@ -29,7 +30,13 @@ pub struct PositionStatement {
 
 impl Input for PositionStatement {
     fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
-        let table = Table::read(source)?;
+        Self::from_table(Table::read(source)?)
+    }
+}
+
+impl PositionStatement {
+    /// The latest day of a statement already read (the fuzz targets read it from memory).
+    pub(crate) fn from_table(table: Table) -> Result<Self, CheckError> {
         let (date, symbol, quantity, price) = (
             table.column("date")?,
             table.column("symbol")?,

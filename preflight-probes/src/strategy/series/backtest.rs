@@ -275,8 +275,19 @@ fn read_equity(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Series
             dates.reserve(file.rows_hint());
             returns.reserve(file.rows_hint());
         } else {
+            // Both are finite and positive, but their ratio may still overflow.
+            let value = equity / previous - 1.0;
+            if !value.is_finite() {
+                return Err(file.field_error(
+                    col,
+                    format!(
+                        "equity {equity:e} after {previous:e} gives a return too large to represent: \
+                         check the column's values"
+                    ),
+                ));
+            }
             dates.push(date);
-            returns.push(equity / previous - 1.0);
+            returns.push(value);
         }
         previous = equity;
     }
@@ -716,6 +727,21 @@ mod tests {
         assert_eq!(
             malformed(&err),
             ("e.csv:4:1", "expected at least 2 returns, found 1")
+        );
+        // Positive and finite, but the return between them is not.
+        write(
+            dir.path(),
+            "e.csv",
+            "date,equity\n2024-01-02,1e-300\n2024-01-03,1e300\n2024-01-04,1\n",
+        );
+        let err = parse(dir.path(), config).unwrap_err();
+        assert_eq!(
+            malformed(&err),
+            (
+                "e.csv:3:2",
+                "column `equity`: equity 1e300 after 1e-300 gives a return too large to represent: \
+                 check the column's values"
+            )
         );
     }
 

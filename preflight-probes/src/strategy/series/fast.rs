@@ -29,7 +29,8 @@ use preflight_core::Artifact;
 use sha2::{Digest as _, Sha256};
 
 use super::digest::format_sha256;
-use super::read::{decimal_prefix, modified, parse_moment, parse_number};
+use super::read::{modified, parse_moment};
+use crate::number::{decimal_prefix, parse_number};
 
 /// Files from this size on take the fast path; smaller ones are quick anyway.
 pub(super) const FAST_FROM: u64 = 8 << 20;
