@@ -44,15 +44,17 @@ pub fn order_log(data: &[u8]) {
     order_log_pair(
         data,
         CSV,
-        scan(data, CSV),
-        scan_with(data, CSV, Some(window)),
+        Columns::Fields,
+        &scan(data, CSV),
+        &scan_with(data, CSV, Some(window)),
     );
     let json = ScanOptions::new(LogFormat::JsonLines);
     order_log_pair(
         data,
         JSON,
-        scan_log(data, JSON, json),
-        scan_log(data, JSON, json.identical_window(window)),
+        Columns::Bytes,
+        &scan_log(data, JSON, json),
+        &scan_log(data, JSON, json.identical_window(window)),
     );
 }
 
@@ -60,29 +62,25 @@ pub fn order_log(data: &[u8]) {
 fn order_log_pair(
     data: &[u8],
     shown: &str,
-    plain: Result<OrderLogSummary, CheckError>,
-    windowed: Result<OrderLogSummary, CheckError>,
+    columns: Columns,
+    plain: &Result<OrderLogSummary, CheckError>,
+    windowed: &Result<OrderLogSummary, CheckError>,
 ) {
-    let columns = if shown.ends_with(".csv") {
-        Columns::Fields
-    } else {
-        Columns::Bytes
-    };
-    for result in [&plain, &windowed] {
+    for result in [plain, windowed] {
         match result {
             Ok(summary) => order_summary(summary, data),
             Err(error) => located(error, shown, data, Shape::LineColumn, columns),
         }
     }
-    if let Ok(summary) = &plain {
+    if let Ok(summary) = plain {
         assert_eq!(
             summary.identical_orders,
             Breaks::default(),
             "no window, no identical orders"
         );
     }
-    if let Ok(windowed) = &windowed {
-        let Ok(plain) = &plain else {
+    if let Ok(windowed) = windowed {
+        let Ok(plain) = plain else {
             panic!("{shown}: accepted with a window but not without one: {plain:?}");
         };
         let without = OrderLogSummary {

@@ -35,6 +35,7 @@ use std::borrow::Cow;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::BuildHasher as _;
 use std::io::{self, Read, Seek as _, Write as _};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use sha2::Digest as _;
@@ -433,7 +434,7 @@ impl State {
     fn order(&mut self, line: u64, key: &[u8], quantity: f64) -> io::Result<()> {
         self.summary.orders += 1;
         let wide = self.hasher.wide(key);
-        #[allow(clippy::cast_possible_truncation)] // the low half suffices to sort by
+        #[allow(clippy::cast_possible_truncation)] // the low half suffices to look up by
         self.seen.insert(wide as u64, line, key)?;
         match self.approved.get_mut(&wide) {
             Some(n) if *n > 1 => *n -= 1,
@@ -495,9 +496,9 @@ impl State {
 /// IDs are kept with their line and a 64-bit hash. Up to a budget of them
 /// ([`SeenIds::BUDGET`]) are held in memory; past that, each goes to one of
 /// [`SeenIds::PARTS`] temporary files chosen by its hash, so that equal IDs
-/// land in the same file. At the end each part is read back and sorted by
-/// hash, and IDs with equal hashes are compared byte by byte: a duplicate
-/// is exact, never a hash collision. A part too large for the budget is
+/// land in the same file. At the end each part is read back and its IDs
+/// looked up by hash, and IDs with equal hashes are compared byte by byte:
+/// a duplicate is exact, never a hash collision. A part too large for the budget is
 /// split again by the next bits of the hash.
 struct SeenIds {
     ids: Ids,
@@ -624,7 +625,7 @@ impl SeenIds {
             ..Duplicates::default()
         };
         match self.spilled.take() {
-            None => found.among(&mut self.ids),
+            None => found.among(&self.ids),
             Some(mut parts) => {
                 self.ids.write(&mut parts, 0)?;
                 for part in parts {
@@ -646,7 +647,7 @@ fn part_of(hash: u64, depth: u32) -> usize {
 /// The duplicates found so far: all counted, the first kept.
 #[derive(Default)]
 struct Duplicates {
-    /// The IDs a part may hold to be sorted in memory.
+    /// The IDs a part may hold to be checked in memory.
     budget: usize,
     count: u64,
     /// The earliest [`Breaks::KEEP`] (a max-heap on line: the latest on top).
@@ -654,16 +655,28 @@ struct Duplicates {
 }
 
 impl Duplicates {
-    /// Finds the duplicates among `ids` (all the IDs with their hashes).
-    fn among(&mut self, ids: &mut Ids) {
-        ids.keys.sort_unstable_by_key(|k| (k.hash, k.line));
-        for group in ids.keys.chunk_by(|a, b| a.hash == b.hash) {
-            for (i, key) in group.iter().enumerate().skip(1) {
-                // The first earlier use of the same text, if any.
-                let id = ids.id(key);
-                if let Some(original) = group[..i].iter().find(|o| ids.id(o) == id) {
-                    self.add(key.line, id, original.line);
-                }
+    /// Finds the duplicates among `ids` (all the IDs with their hashes, in
+    /// log order): each ID is looked up by its hash among the first uses,
+    /// and a use whose text equals a first use's is a duplicate of it.
+    fn among(&mut self, ids: &Ids) {
+        // The first use of each hash; the first uses of other texts with an
+        // already taken hash (a 64-bit collision) in `collided`.
+        let mut first: HashMap<u64, usize, Keep> = HashMap::default();
+        first.reserve(ids.keys.len());
+        let mut collided: Vec<usize> = Vec::new();
+        for (i, key) in ids.keys.iter().enumerate() {
+            let id = ids.id(key);
+            let taken = *first.entry(key.hash).or_insert(i);
+            if taken == i {
+                continue;
+            }
+            let original = std::iter::once(taken)
+                .chain(collided.iter().copied())
+                .map(|j| &ids.keys[j])
+                .find(|o| o.hash == key.hash && ids.id(o) == id);
+            match original {
+                Some(original) => self.add(key.line, id, original.line),
+                None => collided.push(i),
             }
         }
     }
@@ -679,7 +692,7 @@ impl Duplicates {
         if size <= budget || depth >= 9 {
             let mut ids = Ids::default();
             while ids.read_one(&mut input)? {}
-            self.among(&mut ids);
+            self.among(&ids);
             return Ok(());
         }
         // Split again by the next bits, a budget's worth at a time.
@@ -732,12 +745,11 @@ impl Duplicates {
 /// lines by their commas, a line with a quote by the CSV reader (a record
 /// may not span lines). Empty lines are skipped, as CSV readers do, and
 /// counted, so that lines are named as an editor shows them.
-struct Lines<R> {
-    reader: R,
+struct Lines<S> {
+    source: S,
+    /// Bytes from `source`; those before `start` are read.
     buffer: Vec<u8>,
-    /// The unread bytes of `buffer`.
     start: usize,
-    end: usize,
     at_end: bool,
     /// The current line, in `buffer` (or `quoted`, for a quoted line).
     current: (usize, usize),
@@ -750,13 +762,38 @@ struct Lines<R> {
 /// Bytes read at a time; also the longest line accepted.
 const BLOCK: usize = 1 << 20;
 
-impl<R: Read> Lines<R> {
-    fn new(reader: R) -> Self {
+/// Where [`Lines`] gets its bytes.
+trait Source {
+    /// Replaces `buffer` by its bytes `keep` (an unfinished line) followed
+    /// by more of the input; `false` when the input has no more.
+    fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool>;
+}
+
+/// A [`Source`] over any reader, a block at a time.
+struct ReadSource<R>(R);
+
+impl<R: Read> Source for ReadSource<R> {
+    fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool> {
+        let kept = keep.len();
+        buffer.copy_within(keep, 0);
+        buffer.truncate(kept);
+        buffer.reserve(BLOCK);
+        // `read_to_end` fills the spare capacity without zeroing it first.
+        let read = self
+            .0
+            .by_ref()
+            .take((BLOCK - kept.min(BLOCK)) as u64)
+            .read_to_end(buffer)?;
+        Ok(read > 0)
+    }
+}
+
+impl<S: Source> Lines<S> {
+    fn new(source: S) -> Self {
         Lines {
-            reader,
-            buffer: vec![0; BLOCK],
+            source,
+            buffer: Vec::new(),
             start: 0,
-            end: 0,
             at_end: false,
             current: (0, 0),
             quoted: None,
@@ -769,24 +806,11 @@ impl<R: Read> Lines<R> {
     /// the end of the input.
     fn next_raw(&mut self, shown: &str) -> Result<Option<(usize, usize)>, CheckError> {
         loop {
-            if let Some(n) = memchr::memchr(b'\n', &self.buffer[self.start..self.end]) {
-                let line = (self.start, self.start + n);
-                self.start += n + 1;
-                return Ok(Some(line));
-            }
-            if self.at_end {
-                if self.start == self.end {
-                    return Ok(None);
-                }
-                let line = (self.start, self.end);
-                self.start = self.end;
-                return Ok(Some(line));
-            }
-            // Keep the unfinished line, and read more after it.
-            self.buffer.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-            if self.end == self.buffer.len() {
+            let end = self.buffer.len();
+            let found = memchr::memchr(b'\n', &self.buffer[self.start..end]);
+            // A source of whole lines may hand over a line longer than a
+            // block: the same error as when a block fills up without one.
+            if found.unwrap_or(end - self.start) >= BLOCK {
                 return Err(malformed(
                     shown,
                     self.line + 1,
@@ -797,15 +821,25 @@ impl<R: Read> Lines<R> {
                     ),
                 ));
             }
-            let read = loop {
-                match self.reader.read(&mut self.buffer[self.end..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(malformed(shown, self.line + 1, 1, &e.to_string())),
+            if let Some(n) = found {
+                let line = (self.start, self.start + n);
+                self.start += n + 1;
+                return Ok(Some(line));
+            }
+            if self.at_end {
+                if self.start == end {
+                    return Ok(None);
                 }
-            };
-            self.end += read;
-            self.at_end = read == 0;
+                let line = (self.start, end);
+                self.start = end;
+                return Ok(Some(line));
+            }
+            let more = self
+                .source
+                .refill(&mut self.buffer, self.start..end)
+                .map_err(|e| malformed(shown, self.line + 1, 1, &e.to_string()))?;
+            self.start = 0;
+            self.at_end = !more;
         }
     }
 
@@ -975,17 +1009,26 @@ pub fn scan_log(
     shown: &str,
     options: ScanOptions,
 ) -> Result<OrderLogSummary, CheckError> {
+    let mut lines = Lines::new(ReadSource(reader));
+    scan_lines(&mut lines, shown, options)
+}
+
+/// [`scan_log`] of the lines of any source.
+fn scan_lines(
+    lines: &mut Lines<impl Source>,
+    shown: &str,
+    options: ScanOptions,
+) -> Result<OrderLogSummary, CheckError> {
     let mut state = State::new(options.identical_window);
-    let mut lines = Lines::new(reader);
     match options.format {
-        LogFormat::Csv => scan_csv(&mut lines, shown, &mut state)?,
-        LogFormat::JsonLines => scan_json_lines(&mut lines, shown, &mut state)?,
+        LogFormat::Csv => scan_csv(lines, shown, &mut state)?,
+        LogFormat::JsonLines => scan_json_lines(lines, shown, &mut state)?,
     }
     state.finish(shown)
 }
 
-fn scan_csv<R: Read>(
-    rows: &mut Lines<R>,
+fn scan_csv(
+    rows: &mut Lines<impl Source>,
     shown: &str,
     state: &mut State,
 ) -> Result<(), CheckError> {
@@ -1126,8 +1169,8 @@ struct JsonRow<'a> {
     intended: Option<bool>,
 }
 
-fn scan_json_lines<R: Read>(
-    rows: &mut Lines<R>,
+fn scan_json_lines(
+    rows: &mut Lines<impl Source>,
     shown: &str,
     state: &mut State,
 ) -> Result<(), CheckError> {
@@ -1282,68 +1325,114 @@ enum Scanned {
     Io(io::Error),
 }
 
-/// Scans `file` while another thread hashes every byte of it (SHA-256 would
-/// otherwise take a third of the scan's time): the file's summary, digest
-/// and size.
+/// Bytes the reading thread of [`scan_hashed`] reads at a time: small
+/// enough that a block is still in the shared cache when the scan reads it.
+const READ: usize = 1 << 17;
+
+/// Scans `file` while another thread reads and hashes every byte of it
+/// (the reads and SHA-256 would otherwise take half of the scan's time):
+/// the file's summary, digest and size.
 fn scan_hashed(
     file: std::fs::File,
     shown: &str,
     options: ScanOptions,
 ) -> Result<(OrderLogSummary, Vec<u8>, u64), Scanned> {
-    let (to_hash, chunks) = mpsc::sync_channel::<Vec<u8>>(8);
+    let (to_scan, chunks) = mpsc::sync_channel::<Vec<u8>>(8);
     let (spare, spares) = mpsc::channel::<Vec<u8>>();
+    // Set when the scan failed: the digest is no longer needed.
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let hasher = scope.spawn(move || {
-            let mut hasher = sha2::Sha256::new();
-            let mut size = 0u64;
-            for chunk in chunks {
-                hasher.update(&chunk);
-                size += chunk.len() as u64;
-                // The reader may be done: then nobody needs it back.
-                let _ = spare.send(chunk);
-            }
-            (hasher.finalize().to_vec(), size)
-        });
-        let mut tee = Tee {
-            file,
-            to_hash: Some(to_hash),
-            spares,
-        };
-        let summary = scan_log(&mut tee, shown, options);
-        // The scan stops at the last line; hash whatever follows it too.
-        let rest = io::copy(&mut tee, &mut io::sink());
-        drop(tee);
-        let digest = hasher.join();
-        let summary = summary.map_err(Scanned::Log)?;
-        rest.map_err(Scanned::Io)?;
-        let (digest, size) =
-            digest.map_err(|_| Scanned::Io(io::Error::other("the hashing thread failed")))?;
-        Ok((summary, digest, size))
+        let stopped = &stop;
+        let reader = scope.spawn(move || read_and_hash(file, &to_scan, &spares, stopped));
+        let mut lines = Lines::new(Chunks { chunks, spare });
+        let summary = scan_lines(&mut lines, shown, options);
+        if summary.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        // The reader hashes what follows the last line without sending it.
+        drop(lines);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the reading thread failed")));
+        // A read error ends the chunks early, which the scan may report as
+        // a malformed line: the read error is the cause.
+        match (summary, read) {
+            (_, Err(e)) => Err(Scanned::Io(e)),
+            (Err(e), _) => Err(Scanned::Log(e)),
+            (Ok(summary), Ok(Some((digest, size)))) => Ok((summary, digest, size)),
+            (Ok(_), Ok(None)) => Err(Scanned::Io(io::Error::other("the reading thread stopped"))),
+        }
     })
 }
 
-/// A reader that sends a copy of what it reads to the hashing thread.
-struct Tee {
-    file: std::fs::File,
-    to_hash: Option<mpsc::SyncSender<Vec<u8>>>,
-    spares: mpsc::Receiver<Vec<u8>>,
+/// The reading thread of [`scan_hashed`]: reads `file` to its end a block
+/// at a time, hashing each and sending it, cut after its last line end, to
+/// the scan while the scan wants them; its digest and size, or `None` once
+/// `stop` is set.
+fn read_and_hash(
+    mut file: std::fs::File,
+    to_scan: &mpsc::SyncSender<Vec<u8>>,
+    spares: &mpsc::Receiver<Vec<u8>>,
+    stop: &AtomicBool,
+) -> io::Result<Option<(Vec<u8>, u64)>> {
+    let mut hasher = sha2::Sha256::new();
+    let mut size = 0u64;
+    let mut scanning = true;
+    // The unfinished last line of the block before, hashed already.
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let mut chunk = spares.try_recv().unwrap_or_default();
+        chunk.clear();
+        chunk.extend_from_slice(&carry);
+        carry.clear();
+        chunk.reserve(READ);
+        let n = (&mut file).take(READ as u64).read_to_end(&mut chunk)?;
+        hasher.update(&chunk[chunk.len() - n..]);
+        size += n as u64;
+        if n > 0
+            && let Some(last) = memchr::memrchr(b'\n', &chunk)
+        {
+            carry.extend_from_slice(&chunk[last + 1..]);
+            chunk.truncate(last + 1);
+        }
+        // Once the scan is done, only the digest is left to finish.
+        if scanning && !chunk.is_empty() {
+            scanning = to_scan.send(chunk).is_ok();
+        }
+        if n == 0 {
+            return Ok(Some((hasher.finalize().to_vec(), size)));
+        }
+    }
 }
 
-impl Read for Tee {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.file.read(buf)?;
-        if n > 0
-            && let Some(to_hash) = &self.to_hash
-        {
-            let mut chunk = self.spares.try_recv().unwrap_or_default();
-            chunk.clear();
-            chunk.extend_from_slice(&buf[..n]);
-            if to_hash.send(chunk).is_err() {
-                self.to_hash = None;
-                return Err(io::Error::other("the hashing thread stopped"));
-            }
+/// The scan's side of [`scan_hashed`]: the blocks of whole lines sent by
+/// the reading thread become the buffer of [`Lines`] in turn, without a
+/// copy; each is sent back to be reused once read.
+struct Chunks {
+    chunks: mpsc::Receiver<Vec<u8>>,
+    spare: mpsc::Sender<Vec<u8>>,
+}
+
+impl Source for Chunks {
+    fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool> {
+        // The end of the file closes the channel.
+        let Ok(mut next) = self.chunks.recv() else {
+            let kept = keep.len();
+            buffer.copy_within(keep, 0);
+            buffer.truncate(kept);
+            return Ok(false);
+        };
+        if !keep.is_empty() {
+            // A line longer than a block: rare, and limited to one block.
+            next.splice(0..0, buffer[keep].iter().copied());
         }
-        Ok(n)
+        let done = std::mem::replace(buffer, next);
+        // The reader may be done: then nobody needs it back.
+        let _ = self.spare.send(done);
+        Ok(true)
     }
 }
 
@@ -1515,7 +1604,7 @@ mod tests {
         );
         // Spilled into 64 parts of ~310 IDs, each split again (budget 100).
         assert_eq!(run(100), in_memory);
-        // Spilled, each part sorted in memory.
+        // Spilled, each part checked in memory.
         assert_eq!(run(5000), in_memory);
     }
 
@@ -1526,12 +1615,22 @@ mod tests {
         seen.insert(7, 1, b"A").unwrap();
         seen.insert(7, 2, b"B").unwrap();
         seen.insert(7, 3, b"A").unwrap();
+        seen.insert(7, 4, b"C").unwrap();
+        seen.insert(7, 5, b"B").unwrap();
         let found = seen.duplicates().unwrap();
-        assert_eq!(found.count, 1);
+        let shown: Vec<(u64, &str, &str)> = found
+            .first
+            .iter()
+            .map(|b| (b.line, b.client_order_id.as_str(), b.problem.as_str()))
+            .collect();
         assert_eq!(
-            (found.first[0].line, found.first[0].client_order_id.as_str()),
-            (3, "A")
+            shown,
+            [
+                (3, "A", "client order ID already used on line 1"),
+                (5, "B", "client order ID already used on line 2"),
+            ]
         );
+        assert_eq!(found.count, 2);
     }
 
     /// Times compare as instants: a fraction, or none, and any offset.
@@ -1683,6 +1782,69 @@ mod tests {
         assert_eq!(size, text.len() as u64);
         assert_eq!(summary, scan(text.as_bytes(), "orders.csv").unwrap());
         assert_eq!(summary.orders, 30_003);
+    }
+
+    /// The reading thread's blocks end at line ends: lines across a block
+    /// boundary, long lines, a last line without a line end and a line
+    /// longer than a block read as from memory.
+    #[test]
+    fn hashed_scans_read_as_from_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orders.csv");
+        let hashed = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let file = std::fs::File::open(&path).unwrap();
+            match scan_hashed(file, "orders.csv", ScanOptions::default()) {
+                Ok((summary, digest, size)) => {
+                    assert_eq!(digest, sha2::Sha256::digest(text.as_bytes()).to_vec());
+                    assert_eq!(size, text.len() as u64);
+                    Ok(summary)
+                }
+                Err(Scanned::Log(e)) => Err(e.to_string()),
+                Err(Scanned::Io(e)) => panic!("read error: {e}"),
+            }
+        };
+        let plain = |text: &str| scan(text.as_bytes(), "orders.csv").map_err(|e| e.to_string());
+        let long_id = "L".repeat(BLOCK - 200);
+        let mut long_lines = LOG.to_owned();
+        for n in 0..3 {
+            write!(
+                long_lines,
+                "2024-01-02T14:31:00Z,risk,{long_id}{n},,approve\r\n\
+                 2024-01-02T14:31:00Z,order,{long_id}{n},1,\n"
+            )
+            .unwrap();
+        }
+        let too_long = format!("{LOG}2024-01-02T14:31:00Z,risk,{},,approve\n", "L".repeat(BLOCK));
+        let unterminated = format!("{long_lines}2024-01-02T14:32:00Z,cancel,A1,,");
+        for text in [&long_lines, &too_long, &unterminated] {
+            assert_eq!(hashed(text), plain(text));
+        }
+        assert_eq!(hashed(&long_lines).unwrap().orders, 6);
+        assert!(hashed(&too_long).unwrap_err().contains("a line longer than 1 MiB"));
+    }
+
+    /// A malformed line early in a long file stops the reading thread too:
+    /// the scan's error comes back, without waiting for the whole file.
+    #[test]
+    fn hashed_scans_stop_at_a_malformed_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orders.csv");
+        let mut text = LOG.replace("fill,A1,40", "fill,A1,forty");
+        // Several times what the channel between the threads holds.
+        while text.len() < 12 * BLOCK {
+            text += "2024-01-02T14:31:00Z,cancel,Z,,\n";
+        }
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        match scan_hashed(file, "orders.csv", ScanOptions::default()) {
+            Err(Scanned::Log(e)) => assert_eq!(
+                e.to_string(),
+                scan(text.as_bytes(), "orders.csv").unwrap_err().to_string()
+            ),
+            Err(Scanned::Io(e)) => panic!("read error: {e}"),
+            Ok(summary) => panic!("accepted: {summary:?}"),
+        }
     }
 
     #[test]
