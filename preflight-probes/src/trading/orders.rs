@@ -1815,13 +1815,20 @@ mod tests {
             )
             .unwrap();
         }
-        let too_long = format!("{LOG}2024-01-02T14:31:00Z,risk,{},,approve\n", "L".repeat(BLOCK));
+        let too_long = format!(
+            "{LOG}2024-01-02T14:31:00Z,risk,{},,approve\n",
+            "L".repeat(BLOCK)
+        );
         let unterminated = format!("{long_lines}2024-01-02T14:32:00Z,cancel,A1,,");
         for text in [&long_lines, &too_long, &unterminated] {
             assert_eq!(hashed(text), plain(text));
         }
         assert_eq!(hashed(&long_lines).unwrap().orders, 6);
-        assert!(hashed(&too_long).unwrap_err().contains("a line longer than 1 MiB"));
+        assert!(
+            hashed(&too_long)
+                .unwrap_err()
+                .contains("a line longer than 1 MiB")
+        );
     }
 
     /// A malformed line early in a long file stops the reading thread too:
