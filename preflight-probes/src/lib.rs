@@ -32,6 +32,8 @@ pub mod cli;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "trading")]
+mod lines;
 #[cfg(any(feature = "strategy", feature = "trading"))]
 mod number;
 #[cfg(feature = "risk")]

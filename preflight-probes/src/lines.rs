@@ -1,0 +1,470 @@
+//! Line-oriented files read as a stream, for logs too large to hold: a
+//! block-at-a-time line reader that splits plain CSV lines itself (eight
+//! bytes at a time) and hands quoted ones to the CSV reader, a reading
+//! thread that hashes the file while it is scanned, and a clock that reads
+//! RFC 3339 timestamps quickly.
+//!
+//! The order log, OHLCV bars and feed captures are read with it.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use preflight_core::{Artifact, CheckError, InputSource};
+use sha2::Digest as _;
+
+/// A time as nanoseconds since the Unix epoch.
+pub(crate) type Nanos = i64;
+
+/// Reads RFC 3339 timestamps. UTC times `YYYY-MM-DDTHH:MM:SS[.fraction]Z`
+/// take a fast path that parses each day once; any other form goes to jiff.
+#[derive(Default)]
+pub(crate) struct Clock {
+    /// The last day seen: its text and its midnight.
+    day: Option<([u8; 10], Nanos)>,
+    /// The last time read, as text and as read: events of one instant
+    /// (an order and its risk decision, say) share it.
+    last: ([u8; 32], usize, Nanos),
+}
+
+impl Clock {
+    /// The instant `raw` names, or `None` if it is not RFC 3339.
+    pub(crate) fn parse(&mut self, raw: &[u8]) -> Option<Nanos> {
+        let (text, len, nanos) = &self.last;
+        if *len > 0 && raw.len() == *len && raw == &text[..*len] {
+            return Some(*nanos);
+        }
+        let nanos = if let Some(nanos) = self.utc(raw) {
+            nanos
+        } else {
+            let at: jiff::Timestamp = std::str::from_utf8(raw).ok()?.parse().ok()?;
+            i64::try_from(at.as_nanosecond()).ok()?
+        };
+        if raw.len() <= 32 {
+            self.last.0[..raw.len()].copy_from_slice(raw);
+            self.last.1 = raw.len();
+            self.last.2 = nanos;
+        }
+        Some(nanos)
+    }
+
+    /// The fast path: a UTC time, its day parsed once.
+    pub(crate) fn utc(&mut self, raw: &[u8]) -> Option<Nanos> {
+        let (head, fraction) = (raw.get(..19)?, raw.get(19..raw.len().checked_sub(1)?)?);
+        if raw.last() != Some(&b'Z') || head[10] != b'T' || head[13] != b':' || head[16] != b':' {
+            return None;
+        }
+        let prefix: [u8; 10] = head[..10].try_into().ok()?;
+        let midnight = match self.day {
+            Some((text, midnight)) if text == prefix => midnight,
+            _ => {
+                let date: jiff::civil::Date = std::str::from_utf8(&prefix).ok()?.parse().ok()?;
+                let at = jiff::tz::Offset::UTC
+                    .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+                    .ok()?;
+                let midnight = i64::try_from(at.as_nanosecond()).ok()?;
+                self.day = Some((prefix, midnight));
+                midnight
+            }
+        };
+        let two = |i: usize| -> Option<i64> {
+            let (a, b) = (head[i], head[i + 1]);
+            (a.is_ascii_digit() && b.is_ascii_digit())
+                .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
+        };
+        let (h, m, s) = (two(11)?, two(14)?, two(17)?);
+        // A leap second (`:60`) goes to jiff.
+        if h >= 24 || m >= 60 || s >= 60 {
+            return None;
+        }
+        let nanos = match fraction {
+            [] => 0,
+            [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+                let mut value = 0i64;
+                for d in digits {
+                    if !d.is_ascii_digit() {
+                        return None;
+                    }
+                    value = value * 10 + i64::from(d - b'0');
+                }
+                value * 10i64.pow(9 - u32::try_from(digits.len()).ok()?)
+            }
+            _ => return None,
+        };
+        Some(midnight + ((h * 60 + m) * 60 + s) * 1_000_000_000 + nanos)
+    }
+}
+
+/// A file's lines, read a block at a time and split into fields: plain
+/// lines by their commas, a line with a quote by the CSV reader (a record
+/// may not span lines). Empty lines are skipped, as CSV readers do, and
+/// counted, so that lines are named as an editor shows them.
+pub(crate) struct Lines<S> {
+    source: S,
+    /// Bytes from `source`; those before `start` are read.
+    buffer: Vec<u8>,
+    start: usize,
+    at_end: bool,
+    /// The current line, in `buffer` (or `quoted`, for a quoted line).
+    current: (usize, usize),
+    quoted: Option<Vec<u8>>,
+    ranges: Vec<(usize, usize)>,
+    /// The current line's number (1-based).
+    pub(crate) line: u64,
+}
+
+/// Bytes read at a time; also the longest line accepted.
+pub(crate) const BLOCK: usize = 1 << 20;
+
+/// Where [`Lines`] gets its bytes.
+pub(crate) trait Source {
+    /// Replaces `buffer` by its bytes `keep` (an unfinished line) followed
+    /// by more of the input; `false` when the input has no more.
+    fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool>;
+}
+
+/// A [`Source`] over any reader, a block at a time.
+pub(crate) struct ReadSource<R>(pub(crate) R);
+
+impl<R: Read> Source for ReadSource<R> {
+    fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool> {
+        let kept = keep.len();
+        buffer.copy_within(keep, 0);
+        buffer.truncate(kept);
+        buffer.reserve(BLOCK);
+        // `read_to_end` fills the spare capacity without zeroing it first.
+        let read = self
+            .0
+            .by_ref()
+            .take((BLOCK - kept.min(BLOCK)) as u64)
+            .read_to_end(buffer)?;
+        Ok(read > 0)
+    }
+}
+
+impl<S: Source> Lines<S> {
+    pub(crate) fn new(source: S) -> Self {
+        Lines {
+            source,
+            buffer: Vec::new(),
+            start: 0,
+            at_end: false,
+            current: (0, 0),
+            quoted: None,
+            ranges: Vec::new(),
+            line: 0,
+        }
+    }
+
+    /// The next line's bytes (without its line end) in `buffer`; `None` at
+    /// the end of the input.
+    fn next_raw(&mut self, shown: &str) -> Result<Option<(usize, usize)>, CheckError> {
+        loop {
+            let end = self.buffer.len();
+            let found = memchr::memchr(b'\n', &self.buffer[self.start..end]);
+            // A source of whole lines may hand over a line longer than a
+            // block: the same error as when a block fills up without one.
+            if found.unwrap_or(end - self.start) >= BLOCK {
+                return Err(malformed(
+                    shown,
+                    self.line + 1,
+                    1,
+                    &format!(
+                        "a line longer than {} MiB: is this an order log?",
+                        BLOCK >> 20
+                    ),
+                ));
+            }
+            if let Some(n) = found {
+                let line = (self.start, self.start + n);
+                self.start += n + 1;
+                return Ok(Some(line));
+            }
+            if self.at_end {
+                if self.start == end {
+                    return Ok(None);
+                }
+                let line = (self.start, end);
+                self.start = end;
+                return Ok(Some(line));
+            }
+            let more = self
+                .source
+                .refill(&mut self.buffer, self.start..end)
+                .map_err(|e| malformed(shown, self.line + 1, 1, &e.to_string()))?;
+            self.start = 0;
+            self.at_end = !more;
+        }
+    }
+
+    /// Reads the next non-empty line; `false` at the end.
+    pub(crate) fn next(&mut self, shown: &str) -> Result<bool, CheckError> {
+        loop {
+            let Some((mut a, mut b)) = self.next_raw(shown)? else {
+                return Ok(false);
+            };
+            self.line += 1;
+            while b > a && matches!(self.buffer[b - 1], b'\r') {
+                b -= 1;
+            }
+            if a == b {
+                continue;
+            }
+            if self.line == 1 && self.buffer[a..b].starts_with(b"\xef\xbb\xbf") {
+                // A byte-order mark before the header.
+                a += 3;
+            }
+            self.current = (a, b);
+            self.quoted = None;
+            return Ok(true);
+        }
+    }
+
+    /// The current line.
+    pub(crate) fn text(&self) -> &[u8] {
+        &self.buffer[self.current.0..self.current.1]
+    }
+
+    /// Splits the current line into fields (CSV).
+    pub(crate) fn split(&mut self, shown: &str) -> Result<(), CheckError> {
+        self.ranges.clear();
+        let (a, b) = self.current;
+        if !split_plain(&self.buffer[a..b], a, &mut self.ranges) {
+            self.ranges.clear();
+            return self.split_quoted(shown);
+        }
+        Ok(())
+    }
+
+    /// Splits a line with quotes as CSV does, into `quoted`.
+    fn split_quoted(&mut self, shown: &str) -> Result<(), CheckError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(self.text());
+        let mut record = csv::ByteRecord::new();
+        let found = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| malformed(shown, self.line, 1, &e.to_string()))?;
+        let mut fields = Vec::new();
+        if found {
+            for field in &record {
+                let start = fields.len();
+                fields.extend_from_slice(field);
+                self.ranges.push((start, fields.len()));
+            }
+        }
+        self.quoted = Some(fields);
+        Ok(())
+    }
+
+    /// The number of fields of the current line.
+    pub(crate) fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Field `c` of the current line, trimmed.
+    pub(crate) fn get(&self, c: usize) -> &[u8] {
+        let source = self.quoted.as_deref().unwrap_or(&self.buffer);
+        self.ranges
+            .get(c)
+            .map_or(&[][..], |(a, b)| source[*a..*b].trim_ascii())
+    }
+}
+
+/// Splits `line` (which starts at `offset` of its buffer) at its commas
+/// into `ranges`, eight bytes at a time; `false` if it has a quote (the CSV
+/// reader must split it).
+fn split_plain(line: &[u8], offset: usize, ranges: &mut Vec<(usize, usize)>) -> bool {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The top bit of every zero byte of `v`, exactly (no carry between bytes).
+    let zeros = |v: u64| !((((v & LOW) + LOW) | v) | LOW);
+    let commas = u64::from_le_bytes([b','; 8]);
+    let quotes = u64::from_le_bytes([b'"'; 8]);
+    let mut start = 0;
+    let mut chunks = line.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        if zeros(word ^ quotes) != 0 {
+            return false;
+        }
+        let mut found = zeros(word ^ commas);
+        while found != 0 {
+            let at = base + (found.trailing_zeros() / 8) as usize;
+            ranges.push((offset + start, offset + at));
+            start = at + 1;
+            found &= found - 1;
+        }
+        base += 8;
+    }
+    for (i, b) in chunks.remainder().iter().enumerate() {
+        match b {
+            b',' => {
+                ranges.push((offset + start, offset + base + i));
+                start = base + i + 1;
+            }
+            b'"' => return false,
+            _ => {}
+        }
+    }
+    ranges.push((offset + start, offset + line.len()));
+    true
+}
+
+/// What stopped a hashed scan.
+pub(crate) enum Scanned {
+    /// The scan's own error.
+    Log(CheckError),
+    /// Reading the file failed.
+    Io(io::Error),
+}
+
+/// Bytes the reading thread of [`scan_hashed`] reads at a time: small
+/// enough that a block is still in the shared cache when the scan reads it.
+const READ: usize = 1 << 17;
+
+/// Scans `file` with `scan` while another thread reads and hashes every
+/// byte of it (the reads and SHA-256 would otherwise take half of the
+/// scan's time): what `scan` returns, the file's digest and its size.
+pub(crate) fn scan_hashed<T>(
+    file: std::fs::File,
+    scan: impl FnOnce(&mut Lines<Chunks>) -> Result<T, CheckError>,
+) -> Result<(T, Vec<u8>, u64), Scanned> {
+    let (to_scan, chunks) = mpsc::sync_channel::<Vec<u8>>(8);
+    let (spare, spares) = mpsc::channel::<Vec<u8>>();
+    // Set when the scan failed: the digest is no longer needed.
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let stopped = &stop;
+        let reader = scope.spawn(move || read_and_hash(file, &to_scan, &spares, stopped));
+        let mut lines = Lines::new(Chunks { chunks, spare });
+        let scanned = scan(&mut lines);
+        if scanned.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        // The reader hashes what follows the last line without sending it.
+        drop(lines);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the reading thread failed")));
+        // A read error ends the chunks early, which the scan may report as
+        // a malformed line: the read error is the cause.
+        match (scanned, read) {
+            (_, Err(e)) => Err(Scanned::Io(e)),
+            (Err(e), _) => Err(Scanned::Log(e)),
+            (Ok(value), Ok(Some((digest, size)))) => Ok((value, digest, size)),
+            (Ok(_), Ok(None)) => Err(Scanned::Io(io::Error::other("the reading thread stopped"))),
+        }
+    })
+}
+
+/// Opens `shown` (relative to the configuration's directory, as `source`
+/// names it) and scans it with `scan` as [`scan_hashed`] does: what `scan`
+/// returns and the file as an [`Artifact`]. A file that cannot be read is
+/// an error of the input naming it.
+pub(crate) fn scan_input<T>(
+    source: &InputSource<'_>,
+    shown: &str,
+    scan: impl FnOnce(&mut Lines<Chunks>) -> Result<T, CheckError>,
+) -> Result<(T, Artifact), CheckError> {
+    let full = source.root().join(shown);
+    let file = std::fs::File::open(&full)
+        .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
+    let modified = file
+        .metadata()
+        .ok()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| jiff::Timestamp::try_from(t).ok());
+    let (value, digest, size) = scan_hashed(file, scan).map_err(|e| match e {
+        Scanned::Log(e) => e,
+        Scanned::Io(e) => source.error(format!("cannot read `{shown}`: {e}")),
+    })?;
+    Ok((
+        value,
+        Artifact {
+            path: shown.to_owned(),
+            sha256: format!("sha256:{}", hex::encode(digest)),
+            size,
+            modified,
+        },
+    ))
+}
+
+/// The reading thread of [`scan_hashed`]: reads `file` to its end a block
+/// at a time, hashing each and sending it, cut after its last line end, to
+/// the scan while the scan wants them; its digest and size, or `None` once
+/// `stop` is set.
+fn read_and_hash(
+    mut file: std::fs::File,
+    to_scan: &mpsc::SyncSender<Vec<u8>>,
+    spares: &mpsc::Receiver<Vec<u8>>,
+    stop: &AtomicBool,
+) -> io::Result<Option<(Vec<u8>, u64)>> {
+    let mut hasher = sha2::Sha256::new();
+    let mut size = 0u64;
+    let mut scanning = true;
+    // The unfinished last line of the block before, hashed already.
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let mut chunk = spares.try_recv().unwrap_or_default();
+        chunk.clear();
+        chunk.extend_from_slice(&carry);
+        carry.clear();
+        chunk.reserve(READ);
+        let n = (&mut file).take(READ as u64).read_to_end(&mut chunk)?;
+        hasher.update(&chunk[chunk.len() - n..]);
+        size += n as u64;
+        if n > 0
+            && let Some(last) = memchr::memrchr(b'\n', &chunk)
+        {
+            carry.extend_from_slice(&chunk[last + 1..]);
+            chunk.truncate(last + 1);
+        }
+        // Once the scan is done, only the digest is left to finish.
+        if scanning && !chunk.is_empty() {
+            scanning = to_scan.send(chunk).is_ok();
+        }
+        if n == 0 {
+            return Ok(Some((hasher.finalize().to_vec(), size)));
+        }
+    }
+}
+
+/// The scan's side of [`scan_hashed`]: the blocks of whole lines sent by
+/// the reading thread become the buffer of [`Lines`] in turn, without a
+/// copy; each is sent back to be reused once read.
+pub(crate) struct Chunks {
+    chunks: mpsc::Receiver<Vec<u8>>,
+    spare: mpsc::Sender<Vec<u8>>,
+}
+
+impl Source for Chunks {
+    fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool> {
+        // The end of the file closes the channel.
+        let Ok(mut next) = self.chunks.recv() else {
+            let kept = keep.len();
+            buffer.copy_within(keep, 0);
+            buffer.truncate(kept);
+            return Ok(false);
+        };
+        if !keep.is_empty() {
+            // A line longer than a block: rare, and limited to one block.
+            next.splice(0..0, buffer[keep].iter().copied());
+        }
+        let done = std::mem::replace(buffer, next);
+        // The reader may be done: then nobody needs it back.
+        let _ = self.spare.send(done);
+        Ok(true)
+    }
+}
+
+/// A malformed line: `CheckError::Malformed` located `shown:line:column`.
+pub(crate) fn malformed(shown: &str, line: u64, column: usize, message: &str) -> CheckError {
+    CheckError::Malformed {
+        location: format!("{shown}:{line}:{column}"),
+        message: message.to_owned(),
+    }
+}
