@@ -48,30 +48,33 @@ impl Clock {
         Some(nanos)
     }
 
-    /// The fast path: a UTC time, its day parsed once.
+    /// The fast path: `YYYY-MM-DDTHH:MM:SS[.fraction]` with `Z` or a
+    /// numeric offset (`+01:00`), its day parsed once.
     pub(crate) fn utc(&mut self, raw: &[u8]) -> Option<Nanos> {
-        let (head, fraction) = (raw.get(..19)?, raw.get(19..raw.len().checked_sub(1)?)?);
-        if raw.last() != Some(&b'Z') || head[10] != b'T' || head[13] != b':' || head[16] != b':' {
+        let (body, offset) = if raw.last()? == &b'Z' {
+            (&raw[..raw.len() - 1], 0)
+        } else {
+            let (body, tail) = raw.split_at_checked(raw.len().checked_sub(6)?)?;
+            let sign = match tail[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            if tail[3] != b':' {
+                return None;
+            }
+            let (h, m) = (digits2(tail[1], tail[2])?, digits2(tail[4], tail[5])?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            (body, sign * (h * 60 + m) * 60 * 1_000_000_000)
+        };
+        let (head, fraction) = (body.get(..19)?, body.get(19..)?);
+        if head[10] != b'T' || head[13] != b':' || head[16] != b':' {
             return None;
         }
-        let prefix: [u8; 10] = head[..10].try_into().ok()?;
-        let midnight = match self.day {
-            Some((text, midnight)) if text == prefix => midnight,
-            _ => {
-                let date: jiff::civil::Date = std::str::from_utf8(&prefix).ok()?.parse().ok()?;
-                let at = jiff::tz::Offset::UTC
-                    .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-                    .ok()?;
-                let midnight = i64::try_from(at.as_nanosecond()).ok()?;
-                self.day = Some((prefix, midnight));
-                midnight
-            }
-        };
-        let two = |i: usize| -> Option<i64> {
-            let (a, b) = (head[i], head[i + 1]);
-            (a.is_ascii_digit() && b.is_ascii_digit())
-                .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
-        };
+        let midnight = self.midnight(head[..10].try_into().ok()?)?;
+        let two = |i: usize| digits2(head[i], head[i + 1]);
         let (h, m, s) = (two(11)?, two(14)?, two(17)?);
         // A leap second (`:60`) goes to jiff.
         if h >= 24 || m >= 60 || s >= 60 {
@@ -91,8 +94,36 @@ impl Clock {
             }
             _ => return None,
         };
-        Some(midnight + ((h * 60 + m) * 60 + s) * 1_000_000_000 + nanos)
+        Some(midnight + ((h * 60 + m) * 60 + s) * 1_000_000_000 + nanos - offset)
     }
+
+    /// A date `YYYY-MM-DD`: its midnight in UTC.
+    pub(crate) fn date(&mut self, raw: &[u8]) -> Option<Nanos> {
+        self.midnight(raw.try_into().ok()?)
+    }
+
+    /// The midnight (UTC) of the date `text`, parsed once for a run of
+    /// the same day.
+    fn midnight(&mut self, text: [u8; 10]) -> Option<Nanos> {
+        if let Some((day, midnight)) = self.day
+            && day == text
+        {
+            return Some(midnight);
+        }
+        let date: jiff::civil::Date = std::str::from_utf8(&text).ok()?.parse().ok()?;
+        let at = jiff::tz::Offset::UTC
+            .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+            .ok()?;
+        let midnight = i64::try_from(at.as_nanosecond()).ok()?;
+        self.day = Some((text, midnight));
+        Some(midnight)
+    }
+}
+
+/// Two ASCII digits as a number.
+fn digits2(a: u8, b: u8) -> Option<i64> {
+    (a.is_ascii_digit() && b.is_ascii_digit())
+        .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
 }
 
 /// A file's lines, read a block at a time and split into fields: plain
@@ -466,5 +497,46 @@ pub(crate) fn malformed(shown: &str, line: u64, column: usize, message: &str) ->
     CheckError::Malformed {
         location: format!("{shown}:{line}:{column}"),
         message: message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path reads what jiff reads, as the same instant, and leaves
+    /// the rest to jiff (or rejects it).
+    #[test]
+    fn the_clock_agrees_with_jiff() {
+        let mut clock = Clock::default();
+        for text in [
+            "2025-01-27T14:30:00Z",
+            "2025-01-27T14:30:00.5Z",
+            "2025-01-27T09:30:00-05:00",
+            "2025-01-27T09:30:00.123456789-05:00",
+            "2025-07-01T14:00:00+05:30",
+            "2025-07-01T00:00:00+00:00",
+            "2024-02-29T23:59:59.999+14:00",
+            "1970-01-01T00:00:00.1Z",
+            "2016-12-31T23:59:60Z",
+            "2025-01-27 14:30:00Z",
+            "2025-01-27t14:30:00z",
+        ] {
+            let expected: Option<jiff::Timestamp> = text.parse().ok();
+            let expected = expected.map(|t| i64::try_from(t.as_nanosecond()).unwrap());
+            assert_eq!(clock.parse(text.as_bytes()), expected, "{text}");
+        }
+        for bad in [
+            "2025-01-27T14:30:00",
+            "2025-01-27T14:30:00+5:00",
+            "2025-02-30T14:30:00Z",
+            "2025-01-27T14:3a:00Z",
+            "",
+        ] {
+            assert_eq!(clock.parse(bad.as_bytes()), None, "{bad}");
+        }
+        assert_eq!(clock.date(b"2025-01-27"), Some(1_737_936_000_000_000_000));
+        assert_eq!(clock.date(b"2025-13-01"), None);
+        assert_eq!(clock.date(b"2025-01-2"), None);
     }
 }
