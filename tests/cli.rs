@@ -200,3 +200,116 @@ fn the_desk_shows_the_whole_checklist_with_its_records() {
     );
     assert!(text.contains("Risk Manager        Rita Haas"), "{text}");
 }
+
+#[test]
+fn calendar_prints_the_non_regular_days() {
+    let out = run(trading_desk().args([
+        "calendar",
+        "XNYS",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+    ]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "date,kind,open,close");
+    // Ten holidays, the day of mourning for President Carter, three early closes.
+    assert_eq!(lines.len(), 1 + 14, "{text}");
+    assert!(lines.contains(&"2025-01-09,closed,,"), "{text}");
+    assert!(
+        lines.contains(
+            &"2025-07-03,early-close,2025-07-03T09:30:00-04:00,2025-07-03T13:00:00-04:00"
+        ),
+        "{text}"
+    );
+    assert!(
+        lines.contains(
+            &"2025-11-28,early-close,2025-11-28T09:30:00-05:00,2025-11-28T13:00:00-05:00"
+        ),
+        "{text}"
+    );
+
+    let out = run(trading_desk().args([
+        "calendar",
+        "XLON",
+        "--from",
+        "2022-12-20",
+        "--to",
+        "2023-01-03",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let days: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        days,
+        serde_json::json!([
+            {"date": "2022-12-23", "kind": "early-close",
+             "open": "2022-12-23T08:00:00+00:00", "close": "2022-12-23T12:30:00+00:00"},
+            {"date": "2022-12-26", "kind": "closed", "open": null, "close": null},
+            {"date": "2022-12-27", "kind": "closed", "open": null, "close": null},
+            {"date": "2022-12-30", "kind": "early-close",
+             "open": "2022-12-30T08:00:00+00:00", "close": "2022-12-30T12:30:00+00:00"},
+            {"date": "2023-01-02", "kind": "closed", "open": null, "close": null},
+        ])
+    );
+
+    // By default, a year from the desk's (pinned) today.
+    let out = run(trading_desk().args(["calendar", "XNAS"]));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).lines().count() > 10);
+}
+
+#[test]
+fn calendar_usage_errors_exit_2() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["calendar", "XTKS"],
+            "unknown exchange code: the known codes are `XNYS`",
+        ),
+        (
+            &["calendar", "XNYS", "--from", "2025-02-30"],
+            "invalid value '2025-02-30'",
+        ),
+        (
+            &[
+                "calendar",
+                "XNYS",
+                "--from",
+                "2025-02-01",
+                "--to",
+                "2025-01-01",
+            ],
+            "is reversed",
+        ),
+        (
+            &[
+                "calendar",
+                "XNYS",
+                "--from",
+                "1989-12-01",
+                "--to",
+                "1990-01-31",
+            ],
+            "1989-12-01 is outside the known range 1990-01-01..=2035-12-31",
+        ),
+        (
+            &["calendar", "XNYS", "--format", "xml"],
+            "invalid value 'xml'",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = run(trading_desk().args(args));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -14,8 +14,10 @@
 //! ```
 //!
 //! Subcommands: `run` (the default), `list`, `explain`, `attest`, `waive`,
-//! `sign`, `approve`, `verify` and `init`. Exit codes: 0 ready (or done),
-//! 1 not ready (or a tampered report), 2 a usage or configuration error.
+//! `sign`, `approve`, `verify`, `init` and (feature `trading`) `calendar`,
+//! which prints an exchange's holidays and early closes. Exit codes: 0 ready
+//! (or done), 1 not ready (or a tampered report), 2 a usage or configuration
+//! error.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -138,6 +140,32 @@ enum Command {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Prints an exchange's non-regular days (holidays, closures and early closes), to check a holiday schedule against.
+    #[cfg(feature = "trading")]
+    Calendar(CalendarArgs),
+}
+
+#[cfg(feature = "trading")]
+#[derive(Debug, clap::Args)]
+struct CalendarArgs {
+    /// The exchange: XNYS (New York Stock Exchange), XNAS (Nasdaq, the NYSE's days) or XLON (London Stock Exchange).
+    code: String,
+    /// The first date (default: today in the exchange's time zone); the calendars know 1990-01-01 to 2035-12-31.
+    #[arg(long)]
+    from: Option<Date>,
+    /// The last date, included (default: 365 days after the first, at most 2035-12-31).
+    #[arg(long)]
+    to: Option<Date>,
+    /// `csv` (columns date,kind,open,close) or `json` (an array of objects with those keys).
+    #[arg(long, value_enum, default_value_t = CalendarFormat::Csv)]
+    format: CalendarFormat,
+}
+
+#[cfg(feature = "trading")]
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CalendarFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -313,6 +341,10 @@ fn execute(app: &App<'_>, command: Command) -> Result<u8, String> {
     if let Command::Verify { report } = &command {
         return verify(report);
     }
+    #[cfg(feature = "trading")]
+    if let Command::Calendar(args) = &command {
+        return calendar(app, args);
+    }
     let registry = Registry::from_inventory(app.providers).map_err(|e| e.to_string())?;
     match command {
         Command::List { format, select } => {
@@ -334,6 +366,8 @@ fn execute(app: &App<'_>, command: Command) -> Result<u8, String> {
         Command::Sign(args) => sign(app, &registry, args),
         Command::Approve(args) => approve(app, &registry, args),
         Command::Verify { .. } | Command::Init { .. } => unreachable!("handled above"),
+        #[cfg(feature = "trading")]
+        Command::Calendar(_) => unreachable!("handled above"),
     }
 }
 
@@ -620,6 +654,75 @@ fn verify(path: &Path) -> Result<u8, String> {
         let _ = writeln!(out, "  - {problem}");
     }
     Ok(1)
+}
+
+/// `calendar`: the non-regular days of an exchange, one line (CSV) or one
+/// object (JSON) per day, with the local open and close of early closes.
+#[cfg(feature = "trading")]
+fn calendar(app: &App<'_>, args: &CalendarArgs) -> Result<u8, String> {
+    use std::fmt::Write as _;
+
+    use crate::trading::calendar::{Calendar, DayKind, LAST_DATE};
+    use jiff::ToSpan as _;
+
+    let calendar = Calendar::by_code(&args.code).map_err(|e| e.to_string())?;
+    let tz = calendar.time_zone();
+    let from = args
+        .from
+        .unwrap_or_else(|| app.now().to_zoned_datetime(tz.clone()).date());
+    // A year ahead, but not past the calendars' range.
+    let to = args.to.unwrap_or_else(|| {
+        from.checked_add(365.days())
+            .map_or(LAST_DATE, |to| to.min(LAST_DATE))
+    });
+    let days = calendar
+        .non_regular_days(from, to)
+        .map_err(|e| e.to_string())?;
+    let local = |at: jiff::Timestamp| at.display_with_offset(tz.to_offset(at)).to_string();
+    let rows = days.iter().map(|day| {
+        let kind = match day.kind {
+            DayKind::EarlyClose { .. } => "early-close",
+            _ => "closed",
+        };
+        let bounds = day.bounds.map(|(open, close)| (local(open), local(close)));
+        (day.date.to_string(), kind, bounds)
+    });
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
+        CalendarFormat::Csv => {
+            let mut text = String::from("date,kind,open,close\n");
+            for (date, kind, bounds) in rows {
+                let (open, close) = bounds.unwrap_or_default();
+                let _ = writeln!(text, "{date},{kind},{open},{close}");
+            }
+            out.write_all(text.as_bytes())
+        }
+        CalendarFormat::Json => {
+            /// A JSON row, with the keys in the CSV's order.
+            #[derive(serde::Serialize)]
+            struct Row {
+                date: String,
+                kind: &'static str,
+                open: Option<String>,
+                close: Option<String>,
+            }
+            let rows: Vec<Row> = rows
+                .map(|(date, kind, bounds)| {
+                    let (open, close) = bounds.unzip();
+                    Row {
+                        date,
+                        kind,
+                        open,
+                        close,
+                    }
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+            writeln!(out, "{text}")
+        }
+    };
+    written.map_err(|e| format!("cannot write the calendar: {e}"))?;
+    Ok(0)
 }
 
 /// A starter configuration written by `init`.

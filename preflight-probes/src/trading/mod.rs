@@ -4,5 +4,6 @@
 
 pub mod bars;
 pub mod broker;
+pub mod calendar;
 pub mod orders;
 pub mod recon;
