@@ -161,3 +161,84 @@ fn thresholds_and_unknown_rules_are_configuration() {
         item.message
     );
 }
+
+const MISSING: &str = "data.sources.missing-data-handling";
+const BACKFILL: &str = "trading.market-data.historical-backfill";
+
+#[test]
+fn coverage_of_the_calendar_sessions() {
+    let report = run(&clean(), "calendar = \"XNYS\"\n", &[MISSING, BACKFILL]);
+    let item = report.item(MISSING).unwrap();
+    assert_eq!(item.status, Status::Pass, "{}", item.message);
+    assert_eq!(
+        item.message,
+        "8 1d bars of 2 symbols cover 4 XNYS sessions from 2025-01-27 to 2025-01-30 (0 missing)"
+    );
+    let values = &item.evidence.as_ref().unwrap().values;
+    assert_eq!(values["expected_bars"], 8);
+    assert_eq!(values["gap_count"], 0);
+    // Four sessions are not a backfilled history.
+    let item = report.item(BACKFILL).unwrap();
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert_eq!(
+        item.message,
+        "the history holds 4 sessions (2025-01-27 to 2025-01-30), fewer than the 252 required"
+    );
+
+    // The history runs to the Saturday: Friday's bars are missing, and a
+    // bar on the Saturday is outside every session; a bar before the
+    // history is left out.
+    let bars = format!("{}2025-02-01,AAPL,100,101,99,100,10\n", clean()).replacen(
+        "2025-01-27,AAPL",
+        "2025-01-24,AAPL,100,101,99,100,10\n2025-01-27,AAPL",
+        1,
+    );
+    let report = run(
+        &bars,
+        "calendar = \"XNYS\"\nfrom = \"2025-01-27\"\nto = \"2025-02-01\"\n",
+        &[MISSING],
+    );
+    let item = report.item(MISSING).unwrap();
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert_eq!(
+        item.message,
+        "1 bars lie outside the XNYS sessions; first on line 11 (2025-02-01T00:00:00Z, AAPL): \
+         2025-02-01 is not a session: weekend; 2 of 10 bars missing (20.0000 %, at most 0.0000 %) \
+         in 2 gaps; first gap: AAPL 2025-01-31T14:30:00Z to 2025-01-31T14:30:00Z (1 bars)"
+    );
+}
+
+#[test]
+fn coverage_needs_its_settings() {
+    let (status, message) = report_item(&clean(), MISSING);
+    assert_eq!(status, Status::Error);
+    assert!(message.contains("set `calendar`"), "{message}");
+    for (settings, expected) in [
+        (
+            "calendar = \"XNYS\"\ninterval = \"1m\"\n",
+            "bars.csv:1:1: the bars are daily (a `date` column) but the coverage asks for an intraday `interval`",
+        ),
+        ("calendar = \"XTSE\"\n", "`calendar`: calendar `XTSE`"),
+        (
+            "interval = \"1m\"\n",
+            "`interval` is a coverage setting: set `calendar`",
+        ),
+        (
+            "calendar = \"XNYS\"\nfrom = \"1985-01-02\"\n",
+            "the history: calendar `XNYS`",
+        ),
+        (
+            "calendar = \"XNYS\"\nbogus = 1\n",
+            "unknown key `bogus` in [inputs.bars]",
+        ),
+    ] {
+        let report = run(&clean(), settings, &[MISSING]);
+        let item = report.item(MISSING).unwrap();
+        assert_eq!(item.status, Status::Error, "{settings}: {}", item.message);
+        assert!(
+            item.message.contains(expected),
+            "{settings}: {}",
+            item.message
+        );
+    }
+}

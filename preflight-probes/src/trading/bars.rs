@@ -46,6 +46,8 @@ use preflight_core::{
 };
 use serde::Serialize;
 
+use super::calendar::Calendar;
+use super::coverage::{Coverage, CoverageOptions, CoverageSummary};
 use crate::lines::{Clock, Lines, Nanos, ReadSource, Source, malformed, scan_input};
 use crate::number::parse_number;
 
@@ -175,6 +177,8 @@ pub struct BarsSummary {
     pub last: Option<jiff::Timestamp>,
     /// Every rule's findings, in [`Rule::ALL`] order.
     pub rules: Vec<RuleFindings>,
+    /// The coverage of the calendar's sessions, when asked for.
+    pub coverage: Option<CoverageSummary>,
 }
 
 impl BarsSummary {
@@ -186,19 +190,31 @@ impl BarsSummary {
     }
 }
 
-/// The thresholds of the run and return rules.
+/// The thresholds of the run and return rules, and the coverage to compute.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
-pub struct QualityOptions {
+pub struct BarsOptions {
+    /// Coverage of the calendar's sessions, when set.
+    pub coverage: Option<CoverageOptions>,
     /// Identical closes in a row that make a stale run (at least 2).
     pub stale_run: u64,
     /// The relative bar-to-bar change of the close beyond which a return is extreme.
     pub extreme_return: f64,
 }
 
-impl Default for QualityOptions {
+impl BarsOptions {
+    /// With the coverage of `coverage`'s calendar computed in the same pass.
+    #[must_use]
+    pub fn with_coverage(mut self, coverage: CoverageOptions) -> Self {
+        self.coverage = Some(coverage);
+        self
+    }
+}
+
+impl Default for BarsOptions {
     fn default() -> Self {
-        QualityOptions {
+        BarsOptions {
+            coverage: None,
             stale_run: 5,
             extreme_return: 0.5,
         }
@@ -216,18 +232,20 @@ struct SymbolState {
 
 /// The pass's state.
 struct Pass {
-    options: QualityOptions,
+    options: BarsOptions,
     symbols: Vec<SymbolState>,
     index: HashMap<Vec<u8>, usize>,
     rules: Vec<RuleFindings>,
     bars: u64,
     first: Option<Nanos>,
     last: Option<Nanos>,
+    coverage: Option<Coverage>,
 }
 
 impl Pass {
-    fn new(options: QualityOptions) -> Self {
+    fn new(options: BarsOptions) -> Self {
         Pass {
+            coverage: options.coverage.map(Coverage::new),
             options,
             symbols: Vec::new(),
             index: HashMap::new(),
@@ -303,6 +321,9 @@ impl Pass {
             }
             _ => {
                 self.symbols[symbol].last_time = Some(time);
+                if let Some(coverage) = &mut self.coverage {
+                    coverage.bar(line, symbol, &self.symbols[symbol].name, time);
+                }
                 true
             }
         };
@@ -371,6 +392,8 @@ impl Pass {
         }
         let at =
             |t: Option<Nanos>| t.and_then(|t| jiff::Timestamp::from_nanosecond(i128::from(t)).ok());
+        let names: Vec<&str> = self.symbols.iter().map(|s| s.name.as_str()).collect();
+        let coverage = self.coverage.map(|c| c.finish(&names));
         BarsSummary {
             bars: self.bars,
             symbols: self.symbols.len(),
@@ -378,6 +401,7 @@ impl Pass {
             first: at(self.first),
             last: at(self.last),
             rules: self.rules,
+            coverage,
         }
     }
 }
@@ -388,18 +412,54 @@ fn show_time(t: Nanos) -> String {
         .map_or_else(|_| t.to_string(), |t| t.to_string())
 }
 
+/// `options` with its coverage's interval checked against the bars: none
+/// (or a day) for daily bars, one for intraday bars.
+fn coverage_for(
+    mut options: BarsOptions,
+    daily: bool,
+    shown: &str,
+    time: usize,
+) -> Result<BarsOptions, CheckError> {
+    if let Some(coverage) = &mut options.coverage {
+        match (daily, coverage.interval) {
+            (true, Some(i)) if i != DAILY => {
+                return Err(malformed(
+                    shown,
+                    1,
+                    time + 1,
+                    "the bars are daily (a `date` column) but the coverage asks for an intraday `interval`: drop it or use a `timestamp` column",
+                ));
+            }
+            (true, _) => coverage.interval = None,
+            (false, None) => {
+                return Err(malformed(
+                    shown,
+                    1,
+                    time + 1,
+                    "the bars are intraday (a `timestamp` column): set `interval` (\"1m\", \"5m\", ...) for their coverage",
+                ));
+            }
+            (false, Some(_)) => {}
+        }
+    }
+    Ok(options)
+}
+
+/// The interval of daily bars.
+const DAILY: std::time::Duration = std::time::Duration::from_secs(86_400);
+
 /// The time column (either name) and the five value columns, in order.
 const COLUMNS: [&str; 6] = ["timestamp", "open", "high", "low", "close", "volume"];
 
 /// Reads the bars from `reader` (CSV with a header) in one pass.
 ///
 /// ```
-/// use preflight_probes::trading::bars::{QualityOptions, Rule, scan_bars};
+/// use preflight_probes::trading::bars::{BarsOptions, Rule, scan_bars};
 ///
 /// let csv = "timestamp,open,high,low,close,volume\n\
 ///     2025-01-27T14:30:00Z,10.0,10.5,9.9,10.2,1200\n\
 ///     2025-01-27T14:31:00Z,10.2,10.1,10.0,10.3,900\n";
-/// let summary = scan_bars(csv.as_bytes(), "bars.csv", QualityOptions::default())?;
+/// let summary = scan_bars(csv.as_bytes(), "bars.csv", BarsOptions::default())?;
 /// assert_eq!(summary.bars, 2);
 /// // A high below the close.
 /// let inconsistent = summary.findings(Rule::OhlcInconsistent);
@@ -414,7 +474,7 @@ const COLUMNS: [&str; 6] = ["timestamp", "open", "high", "low", "close", "volume
 pub fn scan_bars(
     reader: impl Read,
     shown: &str,
-    options: QualityOptions,
+    options: BarsOptions,
 ) -> Result<BarsSummary, CheckError> {
     scan_lines(&mut Lines::new(ReadSource(reader)), shown, options)
 }
@@ -422,7 +482,7 @@ pub fn scan_bars(
 fn scan_lines(
     rows: &mut Lines<impl Source>,
     shown: &str,
-    options: QualityOptions,
+    options: BarsOptions,
 ) -> Result<BarsSummary, CheckError> {
     if !rows.next(shown)? {
         return Err(malformed(
@@ -452,6 +512,7 @@ fn scan_lines(
         *slot = find(name).ok_or_else(|| malformed(shown, 1, 1, &format!("no column `{name}`")))?;
     }
     let symbol = find("symbol");
+    let options = coverage_for(options, daily, shown, time)?;
     let mut pass = Pass::new(options);
     let mut clock = Clock::default();
     let mut current: Option<(Vec<u8>, usize)> = None;
@@ -506,6 +567,70 @@ fn scan_lines(
     Ok(pass.finish(daily))
 }
 
+/// The coverage settings of `[inputs.bars]`: `calendar`, `interval`,
+/// `from` and `to`; `None` without a calendar.
+fn coverage_options(
+    source: &InputSource<'_>,
+    t: &toml::Table,
+) -> Result<Option<CoverageOptions>, CheckError> {
+    let text = |key: &str| -> Result<Option<&str>, CheckError> {
+        t.get(key)
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| source.error(format!("`{key}`: expected a string")))
+            })
+            .transpose()
+    };
+    let date = |key: &str| -> Result<Option<jiff::civil::Date>, CheckError> {
+        text(key)?
+            .map(|d| {
+                d.parse().map_err(|e| {
+                    source.error(format!(
+                        "`{key}`: expected a date YYYY-MM-DD, found `{d}`: {e}"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let Some(code) = text("calendar")? else {
+        if let Some(key) = ["interval", "from", "to"]
+            .into_iter()
+            .find(|k| t.contains_key(*k))
+        {
+            return Err(source.error(format!(
+                "`{key}` is a coverage setting: set `calendar` (\"XNYS\", \"XLON\") too"
+            )));
+        }
+        return Ok(None);
+    };
+    let calendar = Calendar::by_code(code).map_err(|e| source.error(format!("`calendar`: {e}")))?;
+    let mut options = CoverageOptions::new(calendar).history(date("from")?, date("to")?);
+    if let (Some(from), Some(to)) = (options.from, options.to)
+        && from > to
+    {
+        return Err(source.error(format!("`from` {from} is after `to` {to}")));
+    }
+    for day in [options.from, options.to].into_iter().flatten() {
+        calendar
+            .is_session(day)
+            .map_err(|e| source.error(format!("the history: {e}")))?;
+    }
+    if let Some(interval) = text("interval")? {
+        let parsed = preflight_core::meta::parse_duration(interval)
+            .map_err(|e| source.error(format!("`interval`: {e}")))?;
+        if parsed.is_zero()
+            || parsed > DAILY
+            || !DAILY.as_secs().is_multiple_of(parsed.as_secs().max(1))
+        {
+            return Err(source.error(format!(
+                "`interval`: `{interval}` does not divide a day: use a bar length such as \"1m\", \"5m\" or \"1h\""
+            )));
+        }
+        options = options.interval(parsed);
+    }
+    Ok(Some(options))
+}
+
 /// `[inputs.bars]`, scanned once per run.
 #[derive(Debug)]
 pub struct Bars {
@@ -517,17 +642,27 @@ pub struct Bars {
 
 impl Input for Bars {
     fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
-        let mut options = QualityOptions::default();
+        let mut options = BarsOptions::default();
         let shown = match source.value() {
             toml::Value::String(path) => path.clone(),
             toml::Value::Table(t) => {
-                const KEYS: [&str; 3] = ["path", "stale_run", "extreme_return"];
+                const KEYS: [&str; 7] = [
+                    "path",
+                    "stale_run",
+                    "extreme_return",
+                    "calendar",
+                    "interval",
+                    "from",
+                    "to",
+                ];
                 if let Some(key) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
                     return Err(source.error(format!(
-                        "unknown key `{key}` in [inputs.{}] (expected `path`, `stale_run`, `extreme_return`)",
-                        source.name()
+                        "unknown key `{key}` in [inputs.{}] (expected one of {})",
+                        source.name(),
+                        KEYS.map(|k| format!("`{k}`")).join(", ")
                     )));
                 }
+                options.coverage = coverage_options(source, t)?;
                 if let Some(v) = t.get("stale_run") {
                     options.stale_run = v
                         .as_integer()
@@ -711,6 +846,201 @@ impl Check for ValidationRules {
     }
 }
 
+#[derive(Evidence, Serialize)]
+#[evidence(summary = "{missing_bars} of {expected_bars} bars missing over {sessions} sessions")]
+struct CoverageEvidence {
+    calendar: &'static str,
+    interval: String,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    sessions: u64,
+    symbols: usize,
+    expected_bars: u64,
+    present_bars: u64,
+    missing_bars: u64,
+    missing_fraction: f64,
+    max_missing_fraction: f64,
+    gap_count: u64,
+    gaps: Vec<super::coverage::Gap>,
+    outside_count: u64,
+    outside: Vec<super::coverage::Outside>,
+    misaligned_count: u64,
+}
+
+/// Judges the bars' coverage of the calendar: no bar outside a session, at
+/// most `max_missing` of the expected bars missing, at least `min_sessions`
+/// sessions of history.
+fn judge_coverage(
+    cx: &Context,
+    max_missing: f64,
+    min_sessions: u64,
+) -> Result<Outcome, CheckError> {
+    let bars = cx.input::<Bars>("bars")?;
+    let Some(coverage) = &bars.summary.coverage else {
+        return Err(CheckError::msg(
+            "the coverage needs the exchange: set `calendar` (\"XNYS\", \"XLON\") in [inputs.bars], and `interval` for intraday bars",
+        ));
+    };
+    let c = coverage;
+    let mut problems = Vec::new();
+    if c.outside_count > 0 {
+        let first = c.outside.first().map_or_else(String::new, |o| {
+            format!(
+                "; first on line {} ({}{}): {}",
+                o.line,
+                o.at,
+                if o.symbol.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", o.symbol)
+                },
+                o.detail
+            )
+        });
+        problems.push(format!(
+            "{} bars lie outside the {} sessions{first}",
+            c.outside_count, c.calendar
+        ));
+    }
+    if c.missing_fraction > max_missing {
+        let first = c.gaps.first().map_or_else(String::new, |g| {
+            format!(
+                "; first gap: {}{} to {} ({} bars)",
+                if g.symbol.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", g.symbol)
+                },
+                g.from,
+                g.to,
+                g.bars
+            )
+        });
+        problems.push(format!(
+            "{} of {} bars missing ({:.4} %, at most {:.4} %) in {} gaps{first}",
+            c.missing_bars,
+            c.expected_bars,
+            c.missing_fraction * 100.0,
+            max_missing * 100.0,
+            c.gap_count
+        ));
+    }
+    if c.misaligned_count > 0 {
+        problems.push(format!(
+            "{} bars do not start on the {} grid from the open: is `interval` right?",
+            c.misaligned_count, c.interval
+        ));
+    }
+    if c.sessions < min_sessions {
+        problems.push(format!(
+            "the history holds {} sessions ({} to {}), fewer than the {min_sessions} required",
+            c.sessions, c.from, c.to
+        ));
+    }
+    let evidence = CoverageEvidence {
+        calendar: c.calendar,
+        interval: c.interval.clone(),
+        from: c.from,
+        to: c.to,
+        sessions: c.sessions,
+        symbols: bars.summary.symbols,
+        expected_bars: c.expected_bars,
+        present_bars: c.present_bars,
+        missing_bars: c.missing_bars,
+        missing_fraction: c.missing_fraction,
+        max_missing_fraction: max_missing,
+        gap_count: c.gap_count,
+        gaps: c.gaps.clone(),
+        outside_count: c.outside_count,
+        outside: c.outside.clone(),
+        misaligned_count: c.misaligned_count,
+    };
+    let outcome = if problems.is_empty() {
+        Outcome::pass(format!(
+            "{} {} bars of {} symbols cover {} {} sessions from {} to {} ({} missing)",
+            c.present_bars,
+            c.interval,
+            bars.summary.symbols,
+            c.sessions,
+            c.calendar,
+            c.from,
+            c.to,
+            c.missing_bars
+        ))
+    } else {
+        Outcome::fail(problems.join("; "))
+    };
+    Ok(outcome
+        .with_evidence(&evidence)
+        .with_artifact(bars.artifact.clone()))
+}
+
+/// Missing data is handled: the bars cover every session of the history
+/// (every minute of it, for intraday bars) and none lies outside a session.
+#[derive(ChecklistItem, Debug, Clone)]
+#[item(
+    id = "data.sources.missing-data-handling",
+    title = "Missing data handling defined",
+    group = "Data Sources",
+    severity = "high",
+    owner = "tech-lead",
+    inputs = ["bars"],
+    remediation = "backfill the gaps the evidence lists (or forward-fill them on purpose and raise the tolerance), and drop bars outside sessions"
+)]
+pub struct MissingDataHandling {
+    /// The share of expected bars that may be missing (0.001 = 0.1 %).
+    pub max_missing_fraction: f64,
+}
+
+impl Default for MissingDataHandling {
+    fn default() -> Self {
+        MissingDataHandling {
+            max_missing_fraction: 0.0,
+        }
+    }
+}
+
+impl Check for MissingDataHandling {
+    fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        judge_coverage(cx, self.max_missing_fraction, 0)
+    }
+}
+
+/// The historical backfill is complete: at least `min_sessions` sessions of
+/// history, with at most `max_missing_fraction` of the bars missing and
+/// none outside a session.
+#[derive(ChecklistItem, Debug, Clone)]
+#[item(
+    id = "trading.market-data.historical-backfill",
+    title = "Historical data backfill completed",
+    group = "Market Data",
+    severity = "medium",
+    owner = "trading-strategist",
+    inputs = ["bars"],
+    remediation = "run the backfill for the gaps the evidence lists, or over the whole history if it is too short"
+)]
+pub struct HistoricalBackfill {
+    /// The share of expected bars that may be missing (0.001 = 0.1 %).
+    pub max_missing_fraction: f64,
+    /// Sessions of history required.
+    pub min_sessions: u64,
+}
+
+impl Default for HistoricalBackfill {
+    fn default() -> Self {
+        HistoricalBackfill {
+            max_missing_fraction: 0.001,
+            min_sessions: 252,
+        }
+    }
+}
+
+impl Check for HistoricalBackfill {
+    fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        judge_coverage(cx, self.max_missing_fraction, self.min_sessions)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,7 +1052,7 @@ mod tests {
         scan_bars(
             format!("{HEADER}{body}").as_bytes(),
             "bars.csv",
-            QualityOptions::default(),
+            BarsOptions::default(),
         )
         .unwrap()
     }
@@ -808,7 +1138,7 @@ mod tests {
         let csv = "date,open,high,low,close,volume\n\
             2025-01-02,10,11,9,10,100\n\
             2025-01-03,10,11,9,16,100\n";
-        let s = scan_bars(csv.as_bytes(), "d.csv", QualityOptions::default()).unwrap();
+        let s = scan_bars(csv.as_bytes(), "d.csv", BarsOptions::default()).unwrap();
         assert_eq!((s.bars, s.symbols, s.daily), (2, 1, true));
         assert_eq!(lines(&s, Rule::ExtremeReturns), [3]);
         assert_eq!(s.findings(Rule::ExtremeReturns).first[0].symbol, "");
@@ -817,7 +1147,7 @@ mod tests {
     #[test]
     fn malformed_files_name_line_and_column() {
         let error = |csv: &str| {
-            scan_bars(csv.as_bytes(), "bars.csv", QualityOptions::default())
+            scan_bars(csv.as_bytes(), "bars.csv", BarsOptions::default())
                 .unwrap_err()
                 .to_string()
         };

@@ -5,5 +5,6 @@
 pub mod bars;
 pub mod broker;
 pub mod calendar;
+pub mod coverage;
 pub mod orders;
 pub mod recon;
