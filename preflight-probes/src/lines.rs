@@ -300,6 +300,20 @@ impl<S: Source> Lines<S> {
             .get(c)
             .map_or(&[][..], |(a, b)| source[*a..*b].trim_ascii())
     }
+
+    /// Field `c` of the current line as a finite number (trimmed), read in
+    /// place; `None` when it is not one.
+    pub(crate) fn number(&self, c: usize) -> Option<f64> {
+        let source = self.quoted.as_deref().unwrap_or(&self.buffer);
+        let &(mut a, mut b) = self.ranges.get(c)?;
+        while a < b && source[a].is_ascii_whitespace() {
+            a += 1;
+        }
+        while b > a && source[b - 1].is_ascii_whitespace() {
+            b -= 1;
+        }
+        crate::number::parse_field(source, a, b)
+    }
 }
 
 /// Splits `line` (which starts at `offset` of its buffer) at its commas

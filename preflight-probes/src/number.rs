@@ -106,15 +106,34 @@ fn chunk_at(raw: &[u8], at: usize) -> Option<u64> {
 )]
 #[inline(always)]
 fn short_decimal(raw: &[u8]) -> Option<(f64, usize)> {
-    let first = *raw.first()?;
+    short_decimal_with(
+        *raw.first()?,
+        |at| chunk_at(raw, at),
+        |at| raw.get(at).copied(),
+    )
+}
+
+/// [`short_decimal`] over the eight-byte words `chunk(at)` gives (the
+/// bytes of the number from `at`, zero past its end) and its bytes
+/// `byte(at)`, its first byte `first`.
+#[allow(
+    clippy::inline_always,
+    reason = "measured: a call per number costs a sixth of the parse"
+)]
+#[inline(always)]
+fn short_decimal_with(
+    first: u8,
+    chunk: impl Fn(usize) -> Option<u64>,
+    byte: impl Fn(usize) -> Option<u8>,
+) -> Option<(f64, usize)> {
     let negative = first == b'-';
     let signed = usize::from(negative || first == b'+');
-    let (whole, whole_digits) = digit_run(chunk_at(raw, signed)?);
+    let (whole, whole_digits) = digit_run(chunk(signed)?);
     let point = signed + whole_digits as usize;
     let (mantissa, fraction_digits, len) = if whole_digits == 8 {
         return None;
-    } else if raw.get(point) == Some(&b'.') {
-        let (fraction, fraction_digits) = digit_run(chunk_at(raw, point + 1)?);
+    } else if byte(point) == Some(b'.') {
+        let (fraction, fraction_digits) = digit_run(chunk(point + 1)?);
         if fraction_digits == 8 || whole_digits + fraction_digits == 0 {
             return None;
         }
@@ -136,6 +155,38 @@ fn short_decimal(raw: &[u8]) -> Option<(f64, usize)> {
     )]
     let mantissa = f64::from_bits((mantissa as i64 as f64).to_bits() | (u64::from(negative) << 63));
     Some((mantissa / POWERS[fraction_digits as usize], len))
+}
+
+/// [`parse_number`] of the bytes `start..end` of `buffer`, faster for a
+/// field of a line: the words of a short number are read from `buffer` in
+/// place, the bytes past the field masked off, rather than gathered.
+#[inline]
+pub(crate) fn parse_field(buffer: &[u8], start: usize, end: usize) -> Option<f64> {
+    let raw = buffer.get(start..end)?;
+    let len = raw.len();
+    let word = |at: usize| -> Option<u64> {
+        if at > len {
+            return None;
+        }
+        let Some(eight) = buffer.get(start + at..start + at + 8) else {
+            return chunk_at(raw, at);
+        };
+        let word = u64::from_le_bytes(eight.try_into().ok()?);
+        let keep = len - at;
+        Some(if keep >= 8 {
+            word
+        } else {
+            word & ((1u64 << (8 * keep)) - 1)
+        })
+    };
+    if let Some((value, used)) = raw
+        .first()
+        .and_then(|&first| short_decimal_with(first, word, |at| raw.get(at).copied()))
+        && used == len
+    {
+        return Some(value);
+    }
+    parse_number(raw)
 }
 
 /// [`decimal_prefix`] one byte at a time, for any length.
@@ -178,6 +229,41 @@ fn long_decimal(raw: &[u8]) -> Option<(f64, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A field read in place reads as the same bytes alone, whatever
+    /// follows it in the buffer.
+    #[test]
+    fn fields_parse_as_numbers_do() {
+        for text in [
+            "0",
+            "-0.5",
+            "+1",
+            "12.25",
+            "100.23",
+            "1234567.1234567",
+            "12345678",
+            "1e5",
+            "5.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "0.000000000000001",
+            "9007199254740993",
+            "nan",
+            "7x",
+        ] {
+            for after in ["", ",", ",123.45,678", "999999999", ".5"] {
+                let buffer = format!("x,{text}{after}");
+                let (start, end) = (2, 2 + text.len());
+                assert_eq!(
+                    parse_field(buffer.as_bytes(), start, end).map(f64::to_bits),
+                    parse_number(text.as_bytes()).map(f64::to_bits),
+                    "`{text}` followed by `{after}`"
+                );
+            }
+        }
+    }
 
     #[test]
     fn numbers_parse_as_str_parse_does() {

@@ -49,7 +49,6 @@ use serde::Serialize;
 use super::calendar::Calendar;
 use super::coverage::{Coverage, CoverageOptions, CoverageSummary};
 use crate::lines::{Clock, Lines, Nanos, ReadSource, Source, malformed, scan_input};
-use crate::number::parse_number;
 
 /// A data-quality rule of the bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -230,11 +229,16 @@ struct SymbolState {
     run: (u64, u64),
 }
 
+/// Symbols looked up by a linear search rather than a hash.
+const FEW: usize = 16;
+
 /// The pass's state.
 struct Pass {
     options: BarsOptions,
     symbols: Vec<SymbolState>,
-    index: HashMap<Vec<u8>, usize>,
+    /// Symbols by name, and the last one found.
+    index: HashMap<Vec<u8>, usize, foldhash::fast::RandomState>,
+    recent: usize,
     rules: Vec<RuleFindings>,
     bars: u64,
     first: Option<Nanos>,
@@ -248,7 +252,8 @@ impl Pass {
             coverage: options.coverage.map(Coverage::new),
             options,
             symbols: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
+            recent: 0,
             rules: Rule::ALL
                 .iter()
                 .map(|&rule| RuleFindings {
@@ -268,8 +273,20 @@ impl Pass {
         self.rules[rule as usize].push(line, name, detail);
     }
 
+    /// The index of the symbol `name`, added when new.
     fn symbol(&mut self, name: &[u8]) -> usize {
-        if let Some(&i) = self.index.get(name) {
+        let n = self.symbols.len();
+        if n <= FEW {
+            // Files of a few symbols hold them in turn, or one after the
+            // other: the last one found, then the ones after it.
+            for k in 0..n {
+                let i = (self.recent + k) % n;
+                if self.symbols[i].name.as_bytes() == name {
+                    self.recent = i;
+                    return i;
+                }
+            }
+        } else if let Some(&i) = self.index.get(name) {
             return i;
         }
         let i = self.symbols.len();
@@ -515,9 +532,8 @@ fn scan_lines(
     let options = coverage_for(options, daily, shown, time)?;
     let mut pass = Pass::new(options);
     let mut clock = Clock::default();
-    let mut current: Option<(Vec<u8>, usize)> = None;
     if symbol.is_none() {
-        current = Some((Vec::new(), pass.symbol(b"")));
+        pass.symbol(b"");
     }
     while rows.next(shown)? {
         rows.split(shown)?;
@@ -544,24 +560,8 @@ fn scan_lines(
             };
             malformed(shown, line, time + 1, &format!("expected {expected}"))
         })?;
-        let index = match symbol {
-            None => current.as_ref().map_or(0, |c| c.1),
-            Some(c) => {
-                let name = rows.get(c);
-                match &current {
-                    Some((last, i)) if last.as_slice() == name => *i,
-                    _ => {
-                        let i = pass.symbol(name);
-                        current = Some((name.to_vec(), i));
-                        i
-                    }
-                }
-            }
-        };
-        let value = |c: usize| {
-            let raw = rows.get(c);
-            parse_number(raw).filter(|v| v.is_finite()).ok_or(raw)
-        };
+        let index = symbol.map_or(0, |c| pass.symbol(rows.get(c)));
+        let value = |c: usize| rows.number(c).ok_or_else(|| rows.get(c));
         pass.bar(line, index, at, values.map(value));
     }
     Ok(pass.finish(daily))
@@ -1171,6 +1171,25 @@ mod tests {
             error(""),
             "bars.csv:1:1: the file is empty: expected a header row"
         );
+    }
+
+    /// Past a few symbols they are found by hash: each keeps its own state.
+    #[test]
+    fn many_symbols_interleaved() {
+        let mut body = String::new();
+        for minute in 0..3 {
+            for symbol in 0..40 {
+                writeln!(body, "S{symbol},2025-01-27T14:{minute:02}:00Z,1,1,1,1,5").unwrap();
+            }
+        }
+        // A second bar of S37 at 14:02.
+        body += "S37,2025-01-27T14:02:00Z,1,1,1,1,5\n";
+        let s = scan(&body);
+        assert_eq!((s.bars, s.symbols), (121, 40));
+        let duplicates = s.findings(Rule::DuplicateTimestamps);
+        assert_eq!(duplicates.count, 1);
+        assert_eq!(duplicates.first[0].symbol, "S37");
+        assert_eq!(s.findings(Rule::OutOfOrder).count, 0);
     }
 
     #[test]

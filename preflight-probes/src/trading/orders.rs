@@ -42,7 +42,6 @@ use preflight_core::{
 use serde::{Deserialize, Serialize};
 
 use crate::lines::{Clock, Lines, Nanos, ReadSource, Source, malformed, scan_input};
-use crate::number::parse_number;
 
 /// One problem found in the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -786,7 +785,7 @@ fn scan_csv(
         let kind = field(event);
         let quantity = if matches!(kind, b"order" | b"fill") {
             Some(
-                parse_number(field(quantity))
+                rows.number(quantity)
                     .filter(|q| *q >= 0.0)
                     .ok_or_else(|| at(Field::Quantity, "expected a non-negative number"))?,
             )
@@ -797,7 +796,7 @@ fn scan_csv(
             Some([symbol, side, price]) if kind == b"order" => {
                 let price = match field(price) {
                     b"" => None,
-                    raw => Some(parse_number(raw).ok_or_else(|| {
+                    _ => Some(rows.number(price).ok_or_else(|| {
                         malformed(
                             shown,
                             line,
