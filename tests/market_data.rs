@@ -242,3 +242,103 @@ fn coverage_needs_its_settings() {
         );
     }
 }
+
+const BACKUP: &str = "data.sources.backup-sources";
+
+/// Runs the backup comparison of `clean()` as the primary and `backup`.
+fn compare_backup(backup: &str, extra: &str) -> (Status, String, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bars.csv"), clean()).unwrap();
+    std::fs::write(dir.path().join("vendor-b.csv"), backup).unwrap();
+    let text = format!(
+        "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n[inputs.bars]\npath = \"bars.csv\"\n\
+         [inputs.bars_backup]\npath = \"vendor-b.csv\"\n{extra}"
+    );
+    let mut config = Config::parse(&text, "preflight.toml").unwrap();
+    dir.path().clone_into(&mut config.root);
+    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+    let report = Runner::new(&registry, config)
+        .selection(Selection::default().with_ids([BACKUP]).unwrap())
+        .run()
+        .unwrap();
+    let item = report.item(BACKUP).unwrap();
+    let values = item.evidence.as_ref().map_or(serde_json::Value::Null, |e| {
+        serde_json::to_value(&e.values).unwrap()
+    });
+    (item.status, item.message.clone(), values)
+}
+
+#[test]
+fn a_backup_source_agrees_on_the_bars_both_have() {
+    // Another vendor: other volumes, columns in another order, one day less
+    // and one more.
+    let mut backup = String::from("symbol,date,close,open,high,low,volume\n");
+    for line in clean().lines().skip(3) {
+        let f: Vec<&str> = line.split(',').collect();
+        writeln!(
+            backup,
+            "{},{},{},{},{},{},7",
+            f[1], f[0], f[5], f[2], f[3], f[4]
+        )
+        .unwrap();
+    }
+    backup += "AAPL,2025-01-31,104,103,105,102,7\n";
+    let (status, message, values) = compare_backup(&backup, "");
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(
+        message,
+        "the backup agrees with the primary on 6 overlapping bars (2 only in the primary, 1 only in the backup)"
+    );
+    assert_eq!(values["overlapping"], 6);
+
+    // With volumes compared, every bar differs.
+    let (status, message, _) = compare_backup(
+        &backup,
+        "[checks.\"data.sources.backup-sources\"]\ncompare_volume = true\n",
+    );
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(
+        message.starts_with("6 of 6 overlapping bars differ by more than 0.1 %"),
+        "{message}"
+    );
+
+    // A close 1 % off.
+    let off = backup.replace("MSFT,2025-01-29,49.9,", "MSFT,2025-01-29,50.4,");
+    let (status, message, values) = compare_backup(&off, "");
+    assert_eq!(status, Status::Fail, "{message}");
+    assert_eq!(
+        message,
+        "1 of 6 overlapping bars differ by more than 0.1 %; first on line 7 \
+         (2025-01-29T00:00:00Z, MSFT): close 49.9 here, 50.4 in the backup"
+    );
+    assert_eq!(values["first"][0]["field"], "close");
+}
+
+#[test]
+fn a_backup_that_shares_nothing_or_is_missing_fails_closed() {
+    let other = "date,symbol,open,high,low,close,volume\n2024-01-02,AAPL,1,2,0.5,1.5,10\n";
+    let (status, message, _) = compare_backup(other, "");
+    assert_eq!(status, Status::Fail);
+    assert!(message.contains("share no bar"), "{message}");
+
+    let intraday =
+        "timestamp,symbol,open,high,low,close,volume\n2025-01-27T14:30:00Z,AAPL,1,2,0.5,1.5,10\n";
+    let (status, message, _) = compare_backup(intraday, "");
+    assert_eq!(status, Status::Error);
+    assert!(
+        message.contains("has daily bars but `vendor-b.csv` has intraday"),
+        "{message}"
+    );
+
+    let twice = "date,symbol,open,high,low,close,volume\n2025-01-27,AAPL,1,2,0.5,1.5,10\n2025-01-27,AAPL,1,2,0.5,1.5,10\n";
+    let (status, message, _) = compare_backup(twice, "");
+    assert_eq!(status, Status::Error);
+    assert!(
+        message.starts_with("vendor-b.csv:3:1: a second bar"),
+        "{message}"
+    );
+
+    let (status, message) = report_item(&clean(), BACKUP);
+    assert_eq!(status, Status::Error);
+    assert!(message.contains("bars_backup"), "{message}");
+}

@@ -496,75 +496,130 @@ pub fn scan_bars(
     scan_lines(&mut Lines::new(ReadSource(reader)), shown, options)
 }
 
-fn scan_lines(
-    rows: &mut Lines<impl Source>,
-    shown: &str,
-    options: BarsOptions,
-) -> Result<BarsSummary, CheckError> {
-    if !rows.next(shown)? {
-        return Err(malformed(
-            shown,
-            1,
-            1,
-            "the file is empty: expected a header row",
-        ));
-    }
-    rows.split(shown)?;
-    let header: Vec<Vec<u8>> = (0..rows.len()).map(|c| rows.get(c).to_vec()).collect();
-    let find = |name: &str| header.iter().position(|h| h.as_slice() == name.as_bytes());
-    let (time, daily) = match (find("timestamp"), find("date")) {
-        (Some(c), _) => (c, false),
-        (None, Some(c)) => (c, true),
-        (None, None) => {
+/// One bar as read, its text borrowed from the line.
+pub(crate) struct Bar<'r> {
+    pub(crate) line: u64,
+    pub(crate) symbol: &'r [u8],
+    pub(crate) time: Nanos,
+    /// Open, high, low, close and volume; the text of one that is not a
+    /// finite number.
+    pub(crate) values: [Result<f64, &'r [u8]>; 5],
+}
+
+/// The columns of a bars file, from its header.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BarColumns {
+    /// The `timestamp` (or `date`) column.
+    time: usize,
+    /// Whether the bars are daily (a `date` column).
+    pub(crate) daily: bool,
+    /// `open`, `high`, `low`, `close`, `volume`.
+    values: [usize; 5],
+    symbol: Option<usize>,
+    fields: usize,
+}
+
+impl BarColumns {
+    /// Reads the header line of `rows`.
+    pub(crate) fn read(rows: &mut Lines<impl Source>, shown: &str) -> Result<Self, CheckError> {
+        if !rows.next(shown)? {
             return Err(malformed(
                 shown,
                 1,
                 1,
-                "no column `timestamp` (or `date`, for daily bars)",
+                "the file is empty: expected a header row",
             ));
         }
-    };
-    let mut values = [0; 5];
-    for (slot, name) in values.iter_mut().zip(&COLUMNS[1..]) {
-        *slot = find(name).ok_or_else(|| malformed(shown, 1, 1, &format!("no column `{name}`")))?;
+        rows.split(shown)?;
+        let header: Vec<&[u8]> = (0..rows.len()).map(|c| rows.get(c)).collect();
+        let find = |name: &str| header.iter().position(|h| *h == name.as_bytes());
+        let (time, daily) = match (find("timestamp"), find("date")) {
+            (Some(c), _) => (c, false),
+            (None, Some(c)) => (c, true),
+            (None, None) => {
+                return Err(malformed(
+                    shown,
+                    1,
+                    1,
+                    "no column `timestamp` (or `date`, for daily bars)",
+                ));
+            }
+        };
+        let mut values = [0; 5];
+        for (slot, name) in values.iter_mut().zip(&COLUMNS[1..]) {
+            *slot =
+                find(name).ok_or_else(|| malformed(shown, 1, 1, &format!("no column `{name}`")))?;
+        }
+        Ok(BarColumns {
+            time,
+            daily,
+            values,
+            symbol: find("symbol"),
+            fields: header.len(),
+        })
     }
-    let symbol = find("symbol");
-    let options = coverage_for(options, daily, shown, time)?;
-    let mut pass = Pass::new(options);
-    let mut clock = Clock::default();
-    if symbol.is_none() {
-        pass.symbol(b"");
-    }
-    while rows.next(shown)? {
+
+    /// Reads the next bar of `rows`: its line, its symbol's text, its time,
+    /// and its values (each `Err` with its text when not a finite number);
+    /// `None` at the end.
+    pub(crate) fn next<'r, S: Source>(
+        &self,
+        rows: &'r mut Lines<S>,
+        clock: &mut Clock,
+        shown: &str,
+    ) -> Result<Option<Bar<'r>>, CheckError> {
+        if !rows.next(shown)? {
+            return Ok(None);
+        }
         rows.split(shown)?;
         let line = rows.line;
-        if rows.len() != header.len() {
-            let message = format!(
-                "{} fields where the header has {}",
-                rows.len(),
-                header.len()
-            );
+        if rows.len() != self.fields {
+            let message = format!("{} fields where the header has {}", rows.len(), self.fields);
             return Err(malformed(shown, line, 1, &message));
         }
-        let raw = rows.get(time);
-        let at = if daily {
+        let rows: &'r Lines<S> = rows;
+        let raw = rows.get(self.time);
+        let at = if self.daily {
             clock.date(raw)
         } else {
             clock.parse(raw)
         }
         .ok_or_else(|| {
-            let expected = if daily {
+            let expected = if self.daily {
                 "a date YYYY-MM-DD"
             } else {
                 "an RFC 3339 timestamp such as 2025-01-27T14:30:00Z"
             };
-            malformed(shown, line, time + 1, &format!("expected {expected}"))
+            malformed(shown, line, self.time + 1, &format!("expected {expected}"))
         })?;
-        let index = symbol.map_or(0, |c| pass.symbol(rows.get(c)));
+        let symbol = self.symbol.map_or(&[][..], |c| rows.get(c));
         let value = |c: usize| rows.number(c).ok_or_else(|| rows.get(c));
-        pass.bar(line, index, at, values.map(value));
+        Ok(Some(Bar {
+            line,
+            symbol,
+            time: at,
+            values: self.values.map(value),
+        }))
     }
-    Ok(pass.finish(daily))
+}
+
+fn scan_lines(
+    rows: &mut Lines<impl Source>,
+    shown: &str,
+    options: BarsOptions,
+) -> Result<BarsSummary, CheckError> {
+    let columns = BarColumns::read(rows, shown)?;
+    let options = coverage_for(options, columns.daily, shown, columns.time)?;
+    let mut pass = Pass::new(options);
+    let mut clock = Clock::default();
+    if columns.symbol.is_none() {
+        pass.symbol(b"");
+    }
+    while let Some(bar) = columns.next(rows, &mut clock, shown)? {
+        let index = pass.symbol(bar.symbol);
+        pass.bar(bar.line, index, bar.time, bar.values);
+    }
+    Ok(pass.finish(columns.daily))
 }
 
 /// The coverage settings of `[inputs.bars]`: `calendar`, `interval`,
@@ -638,6 +693,8 @@ pub struct Bars {
     pub summary: BarsSummary,
     /// The file.
     pub artifact: Artifact,
+    /// Where it is, to read it again (the backup comparison does).
+    pub(crate) full: std::path::PathBuf,
 }
 
 impl Input for Bars {
@@ -695,7 +752,11 @@ impl Input for Bars {
         };
         let (summary, artifact) =
             scan_input(source, &shown, |lines| scan_lines(lines, &shown, options))?;
-        Ok(Bars { summary, artifact })
+        Ok(Bars {
+            summary,
+            artifact,
+            full: source.root().join(&shown),
+        })
     }
 }
 
@@ -1171,6 +1232,13 @@ mod tests {
             error(""),
             "bars.csv:1:1: the file is empty: expected a header row"
         );
+    }
+
+    /// Lines are named as an editor shows them, blank lines included.
+    #[test]
+    fn blank_lines_count_in_line_numbers() {
+        let s = scan("A,2025-01-27T14:30:00Z,1,1,1,1,5\n\n\r\nA,2025-01-27T14:31:00Z,1,1,1,1,0\n");
+        assert_eq!(lines(&s, Rule::ZeroVolume), [5]);
     }
 
     /// Past a few symbols they are found by hash: each keeps its own state.

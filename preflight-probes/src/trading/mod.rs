@@ -2,6 +2,7 @@
 //! ([`broker`]), the order log read as a stream and reconciled ([`orders`]),
 //! and end-of-day positions against the broker's statement ([`recon`]).
 
+pub mod backup;
 pub mod bars;
 pub mod broker;
 pub mod calendar;
