@@ -204,7 +204,7 @@ fn coverage_of_the_calendar_sessions() {
         item.message,
         "1 bars lie outside the XNYS sessions; first on line 11 (2025-02-01T00:00:00Z, AAPL): \
          2025-02-01 is not a session: weekend; 2 of 10 bars missing (20.0000 %, at most 0.0000 %) \
-         in 2 gaps; first gap: AAPL 2025-01-31T14:30:00Z to 2025-01-31T14:30:00Z (1 bars)"
+         in 2 gaps; first gap: AAPL 2025-01-31 (1 bars)"
     );
 }
 

@@ -126,3 +126,59 @@ for name in ["internal_positions.csv", "broker_statement.csv"]:
         for day in ["2026-11-20", "2026-11-23"]:
             for symbol, quantity, price in book:
                 w.writerow([day, symbol, quantity, f"{price:.4f}"])
+
+# A year of daily bars of the three held instruments on the NYSE's sessions
+# before the demo's day, with four planted defects the market-data probes
+# find: a high below the close (AAPL 2026-03-12), a session without a bar
+# (NVDA 2026-05-14), a bar on a holiday (MSFT 2026-07-03, Independence Day
+# observed) and a bar without volume (AAPL 2026-08-21). A second vendor's
+# bars (bars_vendor_b.csv) agree within a few hundredths of a percent,
+# except for one close (MSFT 2026-10-15).
+bars_rng = random.Random(20261125)
+# The NYSE's closed weekdays of the year, as `preflight calendar XNYS
+# --from 2025-11-24 --to 2026-11-23` lists them.
+holidays = {
+    "2025-11-27", "2025-12-25", "2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03",
+    "2026-05-25", "2026-06-19", "2026-07-03", "2026-09-07",
+}
+sessions = []
+day = datetime.date(2025, 11, 24)
+while day <= datetime.date(2026, 11, 23):
+    if day.weekday() < 5 and day.isoformat() not in holidays:
+        sessions.append(day.isoformat())
+    day += datetime.timedelta(days=1)
+closes = {"AAPL": 228.0, "MSFT": 415.0, "NVDA": 138.0}
+bars = []
+for d in sessions + ["2026-07-03"]:
+    for symbol in ["AAPL", "MSFT", "NVDA"]:
+        if (d, symbol) == ("2026-05-14", "NVDA"):
+            continue
+        if d == "2026-07-03" and symbol != "MSFT":
+            continue
+        open_ = closes[symbol]
+        close = round(open_ * (1 + bars_rng.gauss(0.0004, 0.015)), 2)
+        high = round(max(open_, close) * (1 + abs(bars_rng.gauss(0, 0.004))), 2)
+        low = round(min(open_, close) * (1 - abs(bars_rng.gauss(0, 0.004))), 2)
+        volume = bars_rng.randint(2_000_000, 9_000_000)
+        if (d, symbol) == ("2026-03-12", "AAPL"):
+            high = round(close - 0.35, 2)
+        if (d, symbol) == ("2026-08-21", "AAPL"):
+            volume = 0
+        bars.append([d, symbol, f"{open_:.2f}", f"{high:.2f}", f"{low:.2f}", f"{close:.2f}", volume])
+        closes[symbol] = close
+bars.sort(key=lambda b: b[0])
+with open(HERE / "bars.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["date", "symbol", "open", "high", "low", "close", "volume"])
+    w.writerows(bars)
+with open(HERE / "bars_vendor_b.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["date", "symbol", "open", "high", "low", "close", "volume"])
+    for d, symbol, *values in bars:
+        if d == "2026-07-03":
+            continue
+        o, h, l, c = (float(v) * (1 + bars_rng.uniform(-0.0002, 0.0002)) for v in values[:4])
+        if (d, symbol) == ("2026-10-15", "MSFT"):
+            c *= 1.02
+        w.writerow([d, symbol, f"{o:.2f}", f"{h:.2f}", f"{l:.2f}", f"{c:.2f}", values[4] + 1000])
+print(f"bars: {len(sessions)} sessions")

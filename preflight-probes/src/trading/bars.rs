@@ -964,16 +964,29 @@ fn judge_coverage(
         ));
     }
     if c.missing_fraction > max_missing {
+        // Daily gaps by the exchange's dates, intraday ones by time.
+        let zone = Calendar::by_code(c.calendar)
+            .ok()
+            .map(|cal| cal.time_zone().clone());
+        let show = |t: jiff::Timestamp| match &zone {
+            Some(zone) if c.interval == "1d" => {
+                t.to_zoned_datetime(zone.clone()).date().to_string()
+            }
+            _ => t.to_string(),
+        };
         let first = c.gaps.first().map_or_else(String::new, |g| {
+            let span = if g.from == g.to {
+                show(g.from)
+            } else {
+                format!("{} to {}", show(g.from), show(g.to))
+            };
             format!(
-                "; first gap: {}{} to {} ({} bars)",
+                "; first gap: {}{span} ({} bars)",
                 if g.symbol.is_empty() {
                     String::new()
                 } else {
                     format!("{} ", g.symbol)
                 },
-                g.from,
-                g.to,
                 g.bars
             )
         });
