@@ -10,7 +10,9 @@
 //!   paper trading and model validation probes.
 //! - [`risk`] (feature `risk`): the `risk.toml` limits schema, the items that
 //!   judge it, and the pre-trade risk conformance suite.
-//! - [`trading`] (feature `trading`): the order log, reconciled as a stream.
+//! - [`trading`] (feature `trading`): broker conformance, the order log
+//!   reconciled as a stream, end-of-day reconciliation, exchange calendars,
+//!   market-data quality, coverage and feed latency.
 //!
 //! [`items`] is the crate's entry point: pass it to
 //! [`Registry::from_inventory`](preflight_core::Registry::from_inventory) (or to
@@ -88,6 +90,16 @@ preflight_core::provider! {
         trading::broker::ApiRateLimits,
         trading::broker::BackupBrokerFailover,
         trading::broker::OrderRouting,
+        trading::bars::DataQualityChecks,
+        trading::bars::ValidationRules,
+        trading::bars::MissingDataHandling,
+        trading::bars::HistoricalBackfill,
+        trading::backup::BackupSources,
+        trading::schedule::HolidaySchedule,
+        trading::schedule::MarketHours,
+        trading::schedule::ExtendedHours,
+        trading::feed::DataLatency,
+        trading::feed::RealTimeFeed,
     ] catalog catalog::SEED;
 }
 

@@ -182,3 +182,32 @@ with open(HERE / "bars_vendor_b.csv", "w", newline="") as f:
             c *= 1.02
         w.writerow([d, symbol, f"{o:.2f}", f"{h:.2f}", f"{l:.2f}", f"{c:.2f}", values[4] + 1000])
 print(f"bars: {len(sessions)} sessions")
+
+# A short capture of the market-data feed at the close of the session before
+# the demo's day: two channels (multicast groups A and B) numbering their
+# messages on their own, latencies of about a millisecond with a tail, and
+# one planted gap (channel B loses three messages).
+feed_rng = random.Random(20261126)
+with open(HERE / "feed.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["exchange_time", "receive_time", "channel", "sequence", "symbol"])
+    start = datetime.datetime(2026, 11, 23, 20, 59, 30, tzinfo=datetime.timezone.utc)
+    sequence = {"A": 1_000_000, "B": 2_000_000}
+    received = start
+    messages = []
+    for n in range(4000):
+        sent = start + datetime.timedelta(microseconds=n * 7_500 + feed_rng.randint(0, 2_000))
+        latency = feed_rng.lognormvariate(-7.0, 0.45)  # seconds: about 0.9 ms
+        received = max(received, sent + datetime.timedelta(seconds=latency))
+        channel = "A" if n % 3 else "B"
+        sequence[channel] += 1
+        if channel == "B" and 2_000_700 <= sequence[channel] < 2_000_703:
+            continue
+        messages.append([
+            sent.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            received.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            channel,
+            sequence[channel],
+            ["AAPL", "MSFT", "NVDA"][n % 3],
+        ])
+    w.writerows(messages)

@@ -928,21 +928,9 @@ struct CoverageEvidence {
     misaligned_count: u64,
 }
 
-/// Judges the bars' coverage of the calendar: no bar outside a session, at
-/// most `max_missing` of the expected bars missing, at least `min_sessions`
-/// sessions of history.
-fn judge_coverage(
-    cx: &Context,
-    max_missing: f64,
-    min_sessions: u64,
-) -> Result<Outcome, CheckError> {
-    let bars = cx.input::<Bars>("bars")?;
-    let Some(coverage) = &bars.summary.coverage else {
-        return Err(CheckError::msg(
-            "the coverage needs the exchange: set `calendar` (\"XNYS\", \"XLON\") in [inputs.bars], and `interval` for intraday bars",
-        ));
-    };
-    let c = coverage;
+/// What keeps the coverage `c` from passing: bars outside sessions or off
+/// the grid, too many missing, too short a history.
+fn coverage_problems(c: &CoverageSummary, max_missing: f64, min_sessions: u64) -> Vec<String> {
     let mut problems = Vec::new();
     if c.outside_count > 0 {
         let first = c.outside.first().map_or_else(String::new, |o| {
@@ -1011,6 +999,25 @@ fn judge_coverage(
             c.sessions, c.from, c.to
         ));
     }
+    problems
+}
+
+/// Judges the bars' coverage of the calendar: no bar outside a session, at
+/// most `max_missing` of the expected bars missing, at least `min_sessions`
+/// sessions of history.
+fn judge_coverage(
+    cx: &Context,
+    max_missing: f64,
+    min_sessions: u64,
+) -> Result<Outcome, CheckError> {
+    let bars = cx.input::<Bars>("bars")?;
+    let Some(coverage) = &bars.summary.coverage else {
+        return Err(CheckError::msg(
+            "the coverage needs the exchange: set `calendar` (\"XNYS\", \"XLON\") in [inputs.bars], and `interval` for intraday bars",
+        ));
+    };
+    let c = coverage;
+    let problems = coverage_problems(c, max_missing, min_sessions);
     let evidence = CoverageEvidence {
         calendar: c.calendar,
         interval: c.interval.clone(),
