@@ -174,6 +174,29 @@ impl<R: Read> Source for ReadSource<R> {
 }
 
 impl<S: Source> Lines<S> {
+    /// The lines of `source`, numbered from `line + 1` (a block that starts
+    /// after `line` lines of its file).
+    pub(crate) fn starting_at(source: S, line: u64) -> Self {
+        let mut lines = Self::new(source);
+        lines.line = line;
+        lines
+    }
+
+    /// The buffer, to be reused.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buffer
+    }
+
+    /// The bytes not read yet and the number of the last line read, when
+    /// that line ended with a line end (so the rest starts a line).
+    pub(crate) fn into_rest(mut self) -> Option<(Vec<u8>, u64)> {
+        let ended = self.start > 0 && self.buffer.get(self.start - 1) == Some(&b'\n');
+        ended.then(|| {
+            self.buffer.drain(..self.start);
+            (self.buffer, self.line)
+        })
+    }
+
     pub(crate) fn new(source: S) -> Self {
         Lines {
             source,
@@ -371,9 +394,19 @@ const READ: usize = 1 << 17;
 /// Scans `file` with `scan` while another thread reads and hashes every
 /// byte of it (the reads and SHA-256 would otherwise take half of the
 /// scan's time): what `scan` returns, the file's digest and its size.
+#[cfg(test)]
 pub(crate) fn scan_hashed<T>(
     file: std::fs::File,
     scan: impl FnOnce(&mut Lines<Chunks>) -> Result<T, CheckError>,
+) -> Result<(T, Vec<u8>, u64), Scanned> {
+    scan_hashed_chunks(file, |chunks| scan(&mut Lines::new(chunks)))
+}
+
+/// [`scan_hashed`] with the blocks of whole lines handed to `scan` as
+/// they come, for a scan that parses them on several threads.
+pub(crate) fn scan_hashed_chunks<T>(
+    file: std::fs::File,
+    scan: impl FnOnce(Chunks) -> Result<T, CheckError>,
 ) -> Result<(T, Vec<u8>, u64), Scanned> {
     let (to_scan, chunks) = mpsc::sync_channel::<Vec<u8>>(8);
     let (spare, spares) = mpsc::channel::<Vec<u8>>();
@@ -382,13 +415,16 @@ pub(crate) fn scan_hashed<T>(
     std::thread::scope(|scope| {
         let stopped = &stop;
         let reader = scope.spawn(move || read_and_hash(file, &to_scan, &spares, stopped));
-        let mut lines = Lines::new(Chunks { chunks, spare });
-        let scanned = scan(&mut lines);
+        // The scan drops the chunks when done: the reader then hashes what
+        // follows the last line without sending it.
+        let scanned = scan(Chunks {
+            blocks: chunks,
+            spare,
+            pending: None,
+        });
         if scanned.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
-        // The reader hashes what follows the last line without sending it.
-        drop(lines);
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the reading thread failed")));
@@ -412,6 +448,16 @@ pub(crate) fn scan_input<T>(
     shown: &str,
     scan: impl FnOnce(&mut Lines<Chunks>) -> Result<T, CheckError>,
 ) -> Result<(T, Artifact), CheckError> {
+    scan_input_chunks(source, shown, |chunks| scan(&mut Lines::new(chunks)))
+}
+
+/// [`scan_input`] with the blocks of whole lines handed to `scan`, as
+/// [`scan_hashed_chunks`] does.
+pub(crate) fn scan_input_chunks<T>(
+    source: &InputSource<'_>,
+    shown: &str,
+    scan: impl FnOnce(Chunks) -> Result<T, CheckError>,
+) -> Result<(T, Artifact), CheckError> {
     let full = source.root().join(shown);
     let file = std::fs::File::open(&full)
         .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
@@ -420,7 +466,7 @@ pub(crate) fn scan_input<T>(
         .ok()
         .and_then(|m| m.modified().ok())
         .and_then(|t| jiff::Timestamp::try_from(t).ok());
-    let (value, digest, size) = scan_hashed(file, scan).map_err(|e| match e {
+    let (value, digest, size) = scan_hashed_chunks(file, scan).map_err(|e| match e {
         Scanned::Log(e) => e,
         Scanned::Io(e) => source.error(format!("cannot read `{shown}`: {e}")),
     })?;
@@ -482,14 +528,53 @@ fn read_and_hash(
 /// the reading thread become the buffer of [`Lines`] in turn, without a
 /// copy; each is sent back to be reused once read.
 pub(crate) struct Chunks {
-    chunks: mpsc::Receiver<Vec<u8>>,
+    blocks: mpsc::Receiver<Vec<u8>>,
     spare: mpsc::Sender<Vec<u8>>,
+    /// A block taken and put back, to come first.
+    pending: Option<Vec<u8>>,
+}
+
+impl Chunks {
+    /// The next block of whole lines (the last one may end without a line
+    /// end); `None` at the end of the file.
+    pub(crate) fn next_block(&mut self) -> Option<Vec<u8>> {
+        self.pending.take().or_else(|| self.blocks.recv().ok())
+    }
+
+    /// Puts `block` back: it comes next.
+    pub(crate) fn put_back(&mut self, block: Vec<u8>) {
+        self.pending = Some(block);
+    }
+
+    /// Where read blocks go back to the reading thread to be reused.
+    pub(crate) fn recycler(&self) -> mpsc::Sender<Vec<u8>> {
+        self.spare.clone()
+    }
+}
+
+/// One block of whole lines as a [`Source`]: a worker's share of a file.
+pub(crate) struct Block(pub(crate) Option<Vec<u8>>);
+
+impl Source for Block {
+    fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool> {
+        let Some(mut block) = self.0.take() else {
+            let kept = keep.len();
+            buffer.copy_within(keep, 0);
+            buffer.truncate(kept);
+            return Ok(false);
+        };
+        if !keep.is_empty() {
+            block.splice(0..0, buffer[keep].iter().copied());
+        }
+        *buffer = block;
+        Ok(true)
+    }
 }
 
 impl Source for Chunks {
     fn refill(&mut self, buffer: &mut Vec<u8>, keep: std::ops::Range<usize>) -> io::Result<bool> {
         // The end of the file closes the channel.
-        let Ok(mut next) = self.chunks.recv() else {
+        let Some(mut next) = self.next_block() else {
             let kept = keep.len();
             buffer.copy_within(keep, 0);
             buffer.truncate(kept);

@@ -48,7 +48,7 @@ use serde::Serialize;
 
 use super::calendar::Calendar;
 use super::coverage::{Coverage, CoverageOptions, CoverageSummary};
-use crate::lines::{Clock, Lines, Nanos, ReadSource, Source, malformed, scan_input};
+use crate::lines::{Clock, Lines, Nanos, ReadSource, Source, malformed, scan_input_chunks};
 
 /// A data-quality rule of the bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -233,7 +233,7 @@ struct SymbolState {
 const FEW: usize = 16;
 
 /// The pass's state.
-struct Pass {
+pub(crate) struct Pass {
     options: BarsOptions,
     symbols: Vec<SymbolState>,
     /// Symbols by name, and the last one found.
@@ -247,7 +247,7 @@ struct Pass {
 }
 
 impl Pass {
-    fn new(options: BarsOptions) -> Self {
+    pub(crate) fn new(options: BarsOptions) -> Self {
         Pass {
             coverage: options.coverage.map(Coverage::new),
             options,
@@ -274,7 +274,7 @@ impl Pass {
     }
 
     /// The index of the symbol `name`, added when new.
-    fn symbol(&mut self, name: &[u8]) -> usize {
+    pub(crate) fn symbol(&mut self, name: &[u8]) -> usize {
         let n = self.symbols.len();
         if n <= FEW {
             // Files of a few symbols hold them in turn, or one after the
@@ -314,7 +314,13 @@ impl Pass {
 
     /// Takes in one bar; `values` are open, high, low, close and volume,
     /// each `Err` with its text when it is not a finite number.
-    fn bar(&mut self, line: u64, symbol: usize, time: Nanos, values: [Result<f64, &[u8]>; 5]) {
+    pub(crate) fn bar(
+        &mut self,
+        line: u64,
+        symbol: usize,
+        time: Nanos,
+        values: [Result<f64, &[u8]>; 5],
+    ) {
         self.bars += 1;
         self.first = Some(self.first.map_or(time, |t| t.min(time)));
         self.last = Some(self.last.map_or(time, |t| t.max(time)));
@@ -403,7 +409,7 @@ impl Pass {
         self.symbols[symbol].last_close = Some(close);
     }
 
-    fn finish(mut self, daily: bool) -> BarsSummary {
+    pub(crate) fn finish(mut self, daily: bool) -> BarsSummary {
         for symbol in 0..self.symbols.len() {
             self.end_run(symbol);
         }
@@ -431,7 +437,7 @@ fn show_time(t: Nanos) -> String {
 
 /// `options` with its coverage's interval checked against the bars: none
 /// (or a day) for daily bars, one for intraday bars.
-fn coverage_for(
+pub(crate) fn coverage_for(
     mut options: BarsOptions,
     daily: bool,
     shown: &str,
@@ -520,6 +526,16 @@ pub(crate) struct BarColumns {
 }
 
 impl BarColumns {
+    /// The `timestamp` (or `date`) column.
+    pub(crate) fn time(&self) -> usize {
+        self.time
+    }
+
+    /// Whether the file has a `symbol` column.
+    pub(crate) fn has_symbol(&self) -> bool {
+        self.symbol.is_some()
+    }
+
     /// Reads the header line of `rows`.
     pub(crate) fn read(rows: &mut Lines<impl Source>, shown: &str) -> Result<Self, CheckError> {
         if !rows.next(shown)? {
@@ -562,6 +578,7 @@ impl BarColumns {
     /// Reads the next bar of `rows`: its line, its symbol's text, its time,
     /// and its values (each `Err` with its text when not a finite number);
     /// `None` at the end.
+    #[inline]
     pub(crate) fn next<'r, S: Source>(
         &self,
         rows: &'r mut Lines<S>,
@@ -603,7 +620,7 @@ impl BarColumns {
     }
 }
 
-fn scan_lines(
+pub(crate) fn scan_lines(
     rows: &mut Lines<impl Source>,
     shown: &str,
     options: BarsOptions,
@@ -750,8 +767,11 @@ impl Input for Bars {
             }
             _ => return Err(source.error("expected a path to the bars")),
         };
-        let (summary, artifact) =
-            scan_input(source, &shown, |lines| scan_lines(lines, &shown, options))?;
+        // Parsed on every core: the pass that judges the bars stays in order.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let (summary, artifact) = scan_input_chunks(source, &shown, |chunks| {
+            super::bar_blocks::scan_chunks(chunks, &shown, options, workers)
+        })?;
         Ok(Bars {
             summary,
             artifact,

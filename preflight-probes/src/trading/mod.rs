@@ -8,6 +8,7 @@
 //! and sequence gaps ([`feed`]).
 
 pub mod backup;
+mod bar_blocks;
 pub mod bars;
 pub mod broker;
 pub mod calendar;
