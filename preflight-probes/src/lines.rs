@@ -603,6 +603,48 @@ pub(crate) fn malformed(shown: &str, line: u64, column: usize, message: &str) ->
 mod tests {
     use super::*;
 
+    /// Splitting eight bytes at a time finds the commas a plain split
+    /// finds, wherever the line sits in its buffer, and sees every quote.
+    #[test]
+    fn lines_split_at_their_commas() {
+        let lines = [
+            "",
+            ",",
+            "a",
+            "a,b",
+            ",,,",
+            "abcdefgh,ijklmnop",
+            "2025-01-27T14:30:00Z,risk,A1,,approve",
+            "1234567,",
+            "12345678,9",
+            "a\"b",
+            "abcdefghij\"",
+            "x,y,z,0123456789abcdef,",
+        ];
+        for line in lines {
+            for (before, after) in [
+                ("", ""),
+                ("zz\n", ""),
+                ("", "\n\"q\",,"),
+                ("yyyyyyyyy\n", "\n\""),
+            ] {
+                let buffer = format!("{before}{line}{after}");
+                let (from, to) = (before.len(), before.len() + line.len());
+                let mut ranges = Vec::new();
+                let plain = split_plain(&buffer.as_bytes()[from..to], from, &mut ranges);
+                assert_eq!(plain, !line.contains('"'), "{line:?} in {buffer:?}");
+                if plain {
+                    let fields: Vec<&str> = ranges.iter().map(|&(a, b)| &buffer[a..b]).collect();
+                    assert_eq!(
+                        fields,
+                        line.split(',').collect::<Vec<_>>(),
+                        "{line:?} in {buffer:?}"
+                    );
+                }
+            }
+        }
+    }
+
     /// The fast path reads what jiff reads, as the same instant, and leaves
     /// the rest to jiff (or rejects it).
     #[test]
