@@ -81,27 +81,27 @@ df = pd.DataFrame({
     "close": close.ravel(), "volume": volume.ravel(),
 })
 at = lambda k: df.index[k]
-# Planted defects, far apart.
-for k in (1_000_003, 2_000_003, 3_000_003):
-    df.loc[at(k), "close"] = np.nan
+pos = lambda f, symbol=0: int(n * f) // 4 * 4 + symbol  # a row of the symbol
+# Planted defects, far apart, at fractions of the file.
+for f in (0.1, 0.2, 0.3):
+    df.loc[at(pos(f, 3)), "close"] = np.nan
 for k in range(5):
-    i = at(500_001 + k * 400_000)
+    i = at(pos(0.05 + k * 0.04, 1))
     df.loc[i, "high"] = df.loc[i, "low"] - 0.5
-for k in (700_002, 1_700_002):
-    df.loc[at(k), "low"] = -1.0
-for k in (900_001, 1_900_001, 2_900_001, 3_900_001):
-    df.loc[at(k), "volume"] = 0.0
-c = 1_200_002  # symbol CCC: six identical bars
+for f in (0.07, 0.17):
+    df.loc[at(pos(f, 2)), "low"] = -1.0
+for f in (0.09, 0.19, 0.29, 0.39):
+    df.loc[at(pos(f, 1)), "volume"] = 0.0
+c = pos(0.12, 2)  # symbol CCC: six identical bars
 for j in range(6):
     i = at(c + 4 * j)
     df.loc[i, ["open", "high", "low", "close"]] = 77.0
-d = 1_500_003  # symbol DDD: a close tripled for one bar
-i = at(d)
+i = at(pos(0.15, 3))  # symbol DDD: a close tripled for one bar
 df.loc[i, "close"] = df.loc[i, "close"] * 3
 df.loc[i, "high"] = df.loc[i, "close"] + 0.1
-gaps = rng.choice(np.arange(4_000_000, 4_800_000), size=100, replace=False)
+gaps = rng.choice(np.arange(pos(0.4), pos(0.48)), size=100, replace=False)
 df = df.drop(df.index[gaps])
-dupes = df.iloc[[2_500_000, 3_500_000]]
+dupes = df.iloc[[pos(0.25), pos(0.35)]]
 extra = pd.DataFrame({
     "timestamp": ["2001-01-15T15:00:00Z", "2001-01-15T15:01:00Z", "2001-01-15T15:02:00Z"],
     "symbol": ["AAA"] * 3, "open": [10.0] * 3, "high": [10.0] * 3, "low": [10.0] * 3,

@@ -41,7 +41,7 @@ fn meta(id: &'static str, title: &'static str, group: &'static str) -> CheckMeta
 }
 
 #[derive(Evidence, serde::Serialize)]
-#[evidence(summary = "{markers} TODO/FIXME markers in {files_scanned} files under src/")]
+#[evidence(summary = "{markers} TODO/FIXME markers in {files_scanned} files under src/")] // preflight: allow(marker)
 struct MarkerScan {
     files_scanned: usize,
     markers: usize,
@@ -65,19 +65,19 @@ impl Check for NoTodoMarkers {
                 "src/engine/fills.rs",
                 88,
                 9,
-                "TODO: handle partial fills of IOC orders",
+                "TODO: handle partial fills of IOC orders", // preflight: allow(marker)
             ),
             finding(
                 "src/risk/limits.rs",
                 41,
                 5,
-                "FIXME: limit reload races with order entry",
+                "FIXME: limit reload races with order entry", // preflight: allow(marker)
             ),
             finding(
                 "src/gateway/fix.rs",
                 213,
                 13,
-                "TODO: resend request on sequence gap",
+                "TODO: resend request on sequence gap", // preflight: allow(marker)
             ),
         ];
         let evidence = MarkerScan {
@@ -85,7 +85,7 @@ impl Check for NoTodoMarkers {
             markers: findings.len(),
         };
         Ok(
-            Outcome::fail("3 TODO/FIXME markers left in production code")
+            Outcome::fail("3 TODO/FIXME markers left in production code") // preflight: allow(marker)
                 .with_evidence(&evidence)
                 .with_findings(findings),
         )
@@ -247,7 +247,7 @@ fn pre_trade_items(builder: RegistryBuilder) -> RegistryBuilder {
 
     let mut no_todo = meta(
         "code.code-review.no-todo-markers",
-        "No TODO or FIXME comments in production code",
+        "No TODO or FIXME comments in production code", // preflight: allow(marker)
         "Code Review",
     )
     .with_severity(High)

@@ -31,6 +31,8 @@
 
 pub mod catalog;
 pub mod cli;
+#[cfg(feature = "code")]
+pub mod code;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -47,7 +49,12 @@ mod table;
 #[cfg(feature = "trading")]
 pub mod trading;
 
-#[cfg(all(feature = "strategy", feature = "risk", feature = "trading"))]
+#[cfg(all(
+    feature = "code",
+    feature = "strategy",
+    feature = "risk",
+    feature = "trading"
+))]
 preflight_core::provider! {
     /// The seed catalog and every probe of this crate: the entry point that links them.
     pub fn items = "preflight-probes" [
@@ -100,12 +107,19 @@ preflight_core::provider! {
         trading::schedule::ExtendedHours,
         trading::feed::DataLatency,
         trading::feed::RealTimeFeed,
+        code::markers::NoTodoFixme,
+        code::secrets::NoHardcodedSecrets,
     ] catalog catalog::SEED;
 }
 
 // Without every area feature, the catalog's lines stay attested: the
 // entry point links the catalog alone (an item is never half provided).
-#[cfg(not(all(feature = "strategy", feature = "risk", feature = "trading")))]
+#[cfg(not(all(
+    feature = "code",
+    feature = "strategy",
+    feature = "risk",
+    feature = "trading"
+)))]
 preflight_core::provider! {
     /// The seed catalog: the entry point that links it.
     pub fn items = "preflight-probes" [] catalog catalog::SEED;

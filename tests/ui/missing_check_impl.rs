@@ -4,7 +4,7 @@ use preflight_core::ChecklistItem;
 #[derive(ChecklistItem, Default)]
 #[item(
     id = "code.quality.no-todo-markers",
-    title = "No TODO markers in production code",
+    title = "No TODO markers in production code", // preflight: allow(marker)
     severity = "medium",
     owner = "tech-lead"
 )]

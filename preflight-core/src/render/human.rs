@@ -574,7 +574,7 @@ mod tests {
         );
         assert!(text.contains("evidence: drawdown 31.0%"), "{text}");
         assert!(
-            text.contains("finding: src/engine.rs:42:9 [todo] TODO: handle partial fills"),
+            text.contains("finding: src/engine.rs:42:9 [todo] TODO: handle partial fills"), // preflight: allow(marker)
             "{text}"
         );
         assert!(text.contains("... and 2 more"), "{text}");
