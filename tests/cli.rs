@@ -313,3 +313,47 @@ fn calendar_usage_errors_exit_2() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// SARIF and `JUnit` go to code scanning and CI; the exit code still says not ready.
+#[test]
+fn sarif_and_junit_reports_keep_the_exit_code() {
+    let json = run(trading_desk().args(["run", "--format", "json"]));
+    let report: Report = serde_json::from_slice(&json.stdout).expect("a JSON report");
+
+    let out = run(trading_desk().args(["run", "--format", "sarif"]));
+    assert_eq!(out.status.code(), json.status.code());
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a SARIF log");
+    assert_eq!(log["version"], "2.1.0");
+    let run_ = &log["runs"][0];
+    assert_eq!(run_["tool"]["driver"]["name"], "preflight");
+    assert!(
+        run_["properties"]["digest"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("sha256:"))
+    );
+    let failed = report
+        .items
+        .iter()
+        .find(|item| item.status == Status::Fail)
+        .expect("the desk has a failing item");
+    let results = run_["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == *failed.meta.id),
+        "{} has a result",
+        failed.meta.id
+    );
+
+    let out = run(trading_desk().args(["run", "--format", "junit"]));
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(
+        xml.contains(&format!(
+            "<testsuites name=\"preflight\" tests=\"{}\"",
+            report.items.len()
+        )),
+        "{xml}"
+    );
+    assert!(xml.contains(&format!("name=\"{}\"", failed.meta.id)));
+}

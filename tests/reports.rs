@@ -468,9 +468,224 @@ fn renderings_are_deterministic() {
         Format::Human { color: false },
         Format::Human { color: true },
         Format::Markdown,
+        Format::Sarif,
     ] {
         assert_eq!(again.render(format), REPORT.render(format), "{format:?}");
     }
+    // JUnit carries the run times, which differ from run to run; the rest does not.
+    let untimed = |report: &Report| {
+        let mut report = report.clone();
+        for item in &mut report.items {
+            item.duration_ms = 0.0;
+        }
+        report.render(Format::Junit)
+    };
+    assert_eq!(untimed(&again), untimed(&REPORT));
+}
+
+/// The SARIF log as code scanning reads it: every located finding with its
+/// rule, every unsatisfied item, the digest of the report it came from.
+#[test]
+fn sarif() {
+    let text = REPORT.render(Format::Sarif);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    insta::assert_json_snapshot!("sarif", value, {
+        ".runs[0].tool.driver.version" => "[version]",
+    });
+}
+
+/// The official SARIF 2.1.0 schema (tests/testdata/sarif, see its README)
+/// accepts the log, formats included.
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
+    // The official schema's `language` pattern (of `run` and of
+    // `toolComponent`), `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`, has a
+    // stray `]` that is not a valid ECMA-262 regular expression, so the schema
+    // itself fails the draft-07 meta-schema's `format: regex`. Preflight never
+    // writes `language`, so that one constraint is dropped rather than guessed at.
+    for definition in ["run", "toolComponent"] {
+        let language = schema["definitions"][definition]["properties"]["language"]
+            .as_object_mut()
+            .unwrap();
+        assert!(language.remove("pattern").is_some(), "{definition}");
+    }
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&REPORT.render(Format::Sarif)).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(sarif["runs"][0].get("language").is_none());
+    assert!(sarif["runs"][0]["tool"]["driver"].get("language").is_none());
+
+    // The schema does reject what is not SARIF, so the check above means something.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        serde_json::json!(0);
+    broken["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] =
+        serde_json::json!("fatal");
+    assert_eq!(validator.iter_errors(&broken).count(), 2);
+
+    // Nothing that blocks is lost: every blocking item has a result.
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    for blocker in &REPORT.decision.blocking {
+        if let preflight_core::report::Blocker::Item { id, .. } = blocker {
+            assert!(results.iter().any(|r| r["ruleId"] == **id), "{id}");
+        }
+    }
+    let findings: usize = REPORT
+        .items
+        .iter()
+        .filter_map(|i| i.evidence.as_ref())
+        .map(|e| e.findings.len())
+        .sum();
+    let located = results
+        .iter()
+        .filter(|r| r.get("locations").is_some())
+        .count();
+    assert_eq!(located, findings);
+}
+
+/// Replaces the run times in `JUnit`, which change with every run.
+fn junit_settings() -> insta::Settings {
+    let mut settings = settings();
+    settings.add_filter(r#"time="[0-9.]+""#, r#"time="[time]""#);
+    settings
+}
+
+#[test]
+fn junit() {
+    let text = REPORT.render(Format::Junit);
+    junit_settings().bind(|| insta::assert_snapshot!("junit", text));
+}
+
+/// Counts and messages of the `JUnit` report, read back with quick-xml.
+#[derive(Debug, Default)]
+struct JunitTotals {
+    /// `tests`, `failures`, `errors`, `skipped` of the root element.
+    declared: [usize; 4],
+    /// The same, counted from the test cases.
+    counted: [usize; 4],
+    /// Test case name and the message of its failure or error.
+    failures: Vec<(String, String)>,
+}
+
+fn read_junit(xml: &str) -> JunitTotals {
+    use quick_xml::events::Event;
+
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut totals = JunitTotals::default();
+    let mut case = String::new();
+    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<String> {
+        e.attributes()
+            .map(Result::unwrap)
+            .find(|a| a.key.0 == name)
+            .map(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                    .unwrap()
+                    .into_owned()
+            })
+    };
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => match e.name().0 {
+                "testsuites" => {
+                    for (i, name) in ["tests", "failures", "errors", "skipped"]
+                        .iter()
+                        .enumerate()
+                    {
+                        totals.declared[i] = attr(&e, name).unwrap().parse().unwrap();
+                    }
+                }
+                "testcase" => {
+                    totals.counted[0] += 1;
+                    case = attr(&e, "name").unwrap();
+                }
+                tag @ ("failure" | "error") => {
+                    totals.counted[if tag == "failure" { 1 } else { 2 }] += 1;
+                    totals
+                        .failures
+                        .push((case.clone(), attr(&e, "message").unwrap()));
+                }
+                "skipped" => totals.counted[3] += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    totals
+}
+
+#[test]
+fn junit_reads_back_with_the_report_counts() {
+    use preflight_core::Status;
+
+    let totals = read_junit(&REPORT.render(Format::Junit));
+    let summary = &REPORT.summary;
+    let failures =
+        summary.count(Status::Fail) + summary.count(Status::Pending) + summary.count(Status::Stale);
+    let skipped = summary.count(Status::Waived)
+        + summary.count(Status::NotApplicable)
+        + summary.count(Status::Skipped);
+    let expected = [
+        summary.total,
+        failures,
+        summary.count(Status::Error),
+        skipped,
+    ];
+    assert_eq!(totals.declared, expected);
+    assert_eq!(totals.counted, expected);
+    let blocking: Vec<(String, String)> = REPORT
+        .items
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.status,
+                Status::Fail | Status::Error | Status::Pending | Status::Stale
+            )
+        })
+        .map(|i| (i.meta.id.to_string(), i.message.clone()))
+        .collect();
+    assert_eq!(totals.failures, blocking);
+}
+
+/// The project's own `JUnit` parser (the one `code.testing.integration-tests`
+/// judges test reports with) reads the report the same way.
+#[test]
+fn junit_reads_back_with_the_project_parser() {
+    use preflight_probes::testing::junit::{FailureKind, parse_junit};
+
+    let xml = REPORT.render(Format::Junit);
+    let parsed = parse_junit(xml.as_bytes(), "report.xml").unwrap();
+    let totals = read_junit(&xml);
+    let [tests, failures, errors, skipped] = totals.declared.map(|n| n as u64);
+    assert_eq!(parsed.cases.tests, tests);
+    assert_eq!(parsed.cases.failures, failures);
+    assert_eq!(parsed.cases.errors, errors);
+    assert_eq!(parsed.cases.skipped, skipped);
+    let failing: Vec<(String, String)> = parsed
+        .failing
+        .iter()
+        .map(|case| (case.name.clone(), case.message.clone()))
+        .collect();
+    assert_eq!(failing, totals.failures);
+    let suites: Vec<&str> = parsed.suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(suites, ["code", "strategy", "infra", "security", "trading"]);
+    let errored = parsed
+        .failing
+        .iter()
+        .find(|case| case.kind == FailureKind::Error)
+        .unwrap();
+    assert_eq!(errored.name, "infra.networking.tls-certificates");
+    assert_eq!(errored.classname, "infra");
 }
 
 /// A small ready report: every item satisfied, every required role signed

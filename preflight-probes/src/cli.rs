@@ -15,7 +15,10 @@
 //!
 //! Subcommands: `run` (the default), `list`, `explain`, `attest`, `waive`,
 //! `sign`, `approve`, `verify`, `init` and (feature `trading`) `calendar`,
-//! which prints an exchange's holidays and early closes. Exit codes: 0 ready
+//! which prints an exchange's holidays and early closes. `run --format` writes
+//! the report for people (`human`, the default, or `markdown`) or for other
+//! tools (`json`, `sarif` for code scanning, `junit` for CI test reports); the
+//! format never changes the exit code. Exit codes: 0 ready
 //! (or done), 1 not ready (or a tampered report), 2 a usage or configuration
 //! error.
 
@@ -277,7 +280,7 @@ impl SelectArgs {
 struct RunArgs {
     #[command(flatten)]
     config: ConfigArg,
-    /// Output format: human, json or markdown.
+    /// Output format: human, json, markdown, sarif (SARIF 2.1.0) or junit (XML test report).
     #[arg(long, default_value = "human")]
     format: String,
     /// Writes the report to this file (atomically) instead of standard output.

@@ -24,6 +24,8 @@ use preflight_core::evidence::sha256_hex;
 use crate::risk::limits::{Area, RiskLimits};
 use crate::strategy::series::{Backtest, SeriesKind, Trades};
 use crate::table::Table;
+use crate::testing::coverage::parse_coverage;
+use crate::testing::junit::parse_junit;
 use crate::trading::orders::{
     Breaks, LogFormat, OrderLogSummary, ScanOptions, scan, scan_log, scan_with,
 };
@@ -304,6 +306,57 @@ pub fn statement(data: &[u8]) {
             }
             Err(error) => located(&error, shown, data, Shape::LineMaybeColumn, columns),
         }
+    }
+}
+
+/// `coverage`: [`parse_coverage`] of `data` as `coverage.out` (any of the
+/// four formats, detected from the content).
+///
+/// Besides the common invariants (the column is optional in its locations,
+/// and counts bytes for XML and JSON): the totals are the sums of the files,
+/// nothing covered beyond its total.
+pub fn coverage(data: &[u8]) {
+    const SHOWN: &str = "coverage.out";
+    match parse_coverage(SHOWN, data) {
+        Ok(report) => {
+            let lines: u64 = report.files.iter().map(|f| f.lines_total).sum();
+            let covered: u64 = report.files.iter().map(|f| f.lines_covered).sum();
+            assert_eq!((report.lines_total, report.lines_covered), (lines, covered));
+            assert!(report.lines_covered <= report.lines_total, "{report:?}");
+            for file in &report.files {
+                assert!(file.lines_covered <= file.lines_total, "{file:?}");
+                assert!(file.branches_covered <= file.branches_total, "{file:?}");
+            }
+            if let (Some(total), Some(covered)) = (report.branches_total, report.branches_covered) {
+                assert!(covered <= total, "{report:?}");
+            }
+        }
+        Err(error) => located(&error, SHOWN, data, Shape::LineMaybeColumn, Columns::Bytes),
+    }
+}
+
+/// `junit`: [`parse_junit`] of `data` as `junit.xml`.
+///
+/// Besides the common invariants (columns count bytes): every failing
+/// case is counted, and no count of a suite exceeds its tests.
+pub fn junit(data: &[u8]) {
+    const SHOWN: &str = "junit.xml";
+    match parse_junit(data, SHOWN) {
+        Ok(report) => {
+            let c = &report.cases;
+            assert_eq!(
+                report.failing.len() as u64,
+                c.failures + c.errors,
+                "{report:?}"
+            );
+            for suite in &report.suites {
+                assert!(
+                    suite.failures + suite.errors + suite.skipped <= suite.tests,
+                    "{suite:?}"
+                );
+            }
+        }
+        Err(error) => located(&error, SHOWN, data, Shape::LineMaybeColumn, Columns::Bytes),
     }
 }
 

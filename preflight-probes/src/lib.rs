@@ -46,6 +46,8 @@ pub mod risk;
 pub mod strategy;
 #[cfg(any(feature = "risk", feature = "trading"))]
 mod table;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(feature = "trading")]
 pub mod trading;
 
@@ -53,6 +55,7 @@ pub mod trading;
     feature = "code",
     feature = "strategy",
     feature = "risk",
+    feature = "testing",
     feature = "trading"
 ))]
 preflight_core::provider! {
@@ -109,6 +112,9 @@ preflight_core::provider! {
         trading::feed::RealTimeFeed,
         code::markers::NoTodoFixme,
         code::secrets::NoHardcodedSecrets,
+        testing::coverage::UnitCoverage,
+        testing::junit::IntegrationTests,
+        testing::junit::EndToEnd,
     ] catalog catalog::SEED;
 }
 
@@ -118,6 +124,7 @@ preflight_core::provider! {
     feature = "code",
     feature = "strategy",
     feature = "risk",
+    feature = "testing",
     feature = "trading"
 )))]
 preflight_core::provider! {

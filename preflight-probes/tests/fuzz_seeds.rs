@@ -76,3 +76,13 @@ fn backtest() {
 fn statement() {
     check_seeds("statement", &fuzzing::statement);
 }
+
+#[test]
+fn coverage() {
+    check_seeds("coverage", &fuzzing::coverage);
+}
+
+#[test]
+fn junit() {
+    check_seeds("junit", &fuzzing::junit);
+}

@@ -10,11 +10,15 @@ use crate::status::Status;
 
 mod human;
 mod json;
+mod junit;
 mod markdown;
+mod sarif;
 
 pub use human::Human;
 pub use json::Json;
+pub use junit::Junit;
 pub use markdown::Markdown;
+pub use sarif::{SARIF_SCHEMA, Sarif};
 
 /// Writes a report in one format. Adding a format is one file implementing this
 /// trait and one variant of [`Format`].
@@ -36,6 +40,11 @@ pub enum Format {
     Json,
     /// Markdown shaped like the seed checklist.
     Markdown,
+    /// SARIF 2.1.0: every located finding and every unsatisfied item, for
+    /// code-scanning tools (see [`Sarif`]).
+    Sarif,
+    /// `JUnit` XML: one test case per item, for CI test reports (see [`Junit`]).
+    Junit,
 }
 
 impl Format {
@@ -46,10 +55,12 @@ impl Format {
             Format::Human { color } => Box::new(Human { color }),
             Format::Json => Box::new(Json),
             Format::Markdown => Box::new(Markdown),
+            Format::Sarif => Box::new(Sarif),
+            Format::Junit => Box::new(Junit),
         }
     }
 
-    /// Parses a format name (`human`, `json`, `markdown`); `human` gets colour
+    /// Parses a format name (`human`, `json`, `markdown`, `sarif`, `junit`); `human` gets colour
     /// when [`color_wanted`] says so.
     pub fn from_name(name: &str) -> Result<Self, crate::meta::UnknownSlug> {
         match name {
@@ -58,10 +69,12 @@ impl Format {
             }),
             "json" => Ok(Format::Json),
             "markdown" | "md" => Ok(Format::Markdown),
+            "sarif" => Ok(Format::Sarif),
+            "junit" => Ok(Format::Junit),
             _ => Err(crate::meta::UnknownSlug {
                 what: "format",
                 value: name.to_owned(),
-                expected: &["human", "json", "markdown"],
+                expected: &["human", "json", "markdown", "sarif", "junit"],
             }),
         }
     }
