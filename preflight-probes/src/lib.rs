@@ -6,6 +6,11 @@
 //!   A line is an attested item until a probe with its ID is registered.
 //! - [`cli`]: the `preflight` command line, which any crate can offer over its
 //!   own items with one call from `main`.
+//! - [`code`] (feature `code`): source scanners for leftover work markers
+//!   and hardcoded credentials, and the reports of linters and
+//!   vulnerability scanners.
+//! - [`testing`] (feature `testing`): coverage reports, `JUnit` XML test
+//!   reports, latency samples, load-test summaries and chaos journals.
 //! - [`strategy`] (feature `strategy`): backtest statistics, overfitting,
 //!   paper trading and model validation probes.
 //! - [`risk`] (feature `risk`): the `risk.toml` limits schema, the items that
@@ -112,9 +117,15 @@ preflight_core::provider! {
         trading::feed::RealTimeFeed,
         code::markers::NoTodoFixme,
         code::secrets::NoHardcodedSecrets,
+        code::lint::StyleGuide,
+        code::lint::StaticAnalysis,
+        code::vulnerabilities::SecurityVulnerabilities,
         testing::coverage::UnitCoverage,
         testing::junit::IntegrationTests,
         testing::junit::EndToEnd,
+        testing::latency::PerformanceLatency,
+        testing::load::LoadTest,
+        testing::chaos::ChaosExperiments,
     ] catalog catalog::SEED;
 }
 

@@ -836,7 +836,7 @@ impl JsonReport<'_> {
 
 fn parse_json(shown: &str, bytes: &[u8]) -> Result<CoverageReport, CheckError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| CheckError::Malformed {
-        location: format!("{shown}:{}:{}", e.line(), e.column()),
+        location: format!("{shown}:{}:{}", e.line(), e.column().max(1)),
         message: format!("invalid JSON: {e}"),
     })?;
     let json = JsonReport { shown, bytes };

@@ -1,0 +1,430 @@
+//! Linter reports as a team meets them: what ruff, pylint, mypy, flake8 and
+//! clippy really write (generated here by the real tools on a small module
+//! and a tiny crate), plus the committed Checkstyle fixture, parsed and
+//! judged through the registry and runner.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use preflight_core::select::Selection;
+use preflight_core::{Config, Registry, Report, Runner, Status};
+use preflight_probes::code::lint::{LintFormat, LintReport, Severity, parse_lint};
+
+const STYLE: &str = "code.review.style-guide";
+const STATIC: &str = "code.review.static-analysis";
+
+/// The workspace root (this package's manifest directory).
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `ids` in the project `dir` with the configuration `extra`.
+fn run(dir: &Path, extra: &str, ids: &[&str]) -> Report {
+    let text = format!("[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n{extra}");
+    let mut config = Config::parse(&text, "preflight.toml").unwrap();
+    dir.clone_into(&mut config.root);
+    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+    Runner::new(&registry, config)
+        .selection(Selection::default().with_ids(ids.iter().copied()).unwrap())
+        .run()
+        .unwrap()
+}
+
+/// The item `id` of `report`: status, message and evidence values.
+fn item(report: &Report, id: &str) -> (Status, String, serde_json::Value) {
+    let item = report.item(id).unwrap();
+    let values = item
+        .evidence
+        .as_ref()
+        .map(|e| serde_json::to_value(&e.values).unwrap())
+        .unwrap_or_default();
+    (item.status, item.message.clone(), values)
+}
+
+/// A tool of the test virtual environment.
+fn tool(name: &str) -> PathBuf {
+    let path = workspace().join("target/py-tools-venv/bin").join(name);
+    assert!(
+        path.is_file(),
+        "`{}` is missing: run `bash .ci/run` to create the test tools' virtual environment",
+        path.display()
+    );
+    path
+}
+
+/// Runs the tool `name` with `args` in `dir`, writing its standard output to
+/// `reports/<out>` (the tools exit non-zero when they find something).
+fn lint(dir: &Path, name: &str, args: &[&str], out: &str) -> Vec<u8> {
+    let output = Command::new(tool(name))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().is_some_and(|c| c < 32),
+        "{name} could not run: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::create_dir_all(dir.join("reports")).unwrap();
+    std::fs::write(dir.join("reports").join(out), &output.stdout).unwrap();
+    output.stdout
+}
+
+/// A module with style problems (unused and combined imports, missing
+/// blank lines and whitespace, bad indentation) and a type error.
+const MESSY: &str = "import os, sys\ndef Price(x:int)->int:\n    y = 1\n    return x+\"a\"\ndef unused( a ):\n  return a\n";
+
+/// The same module, clean for every tool.
+const CLEAN: &str = "\"\"\"Prices.\"\"\"\n\n\ndef price(x: int) -> int:\n    \"\"\"Return the price.\"\"\"\n    return x + 1\n";
+
+/// Writes `module` as `desk.py` in `dir` and runs every Python tool on it.
+fn lint_python(dir: &Path, module: &str) -> Vec<(&'static str, Vec<u8>)> {
+    std::fs::write(dir.join("desk.py"), module).unwrap();
+    let isolated = ["--isolated", "--no-cache"];
+    vec![
+        (
+            "ruff.json",
+            lint(
+                dir,
+                "ruff",
+                &[
+                    &["check"][..],
+                    &isolated,
+                    &["--output-format=json", "desk.py"],
+                ]
+                .concat(),
+                "ruff.json",
+            ),
+        ),
+        (
+            "ruff.sarif",
+            lint(
+                dir,
+                "ruff",
+                &[
+                    &["check"][..],
+                    &isolated,
+                    &["--output-format=sarif", "desk.py"],
+                ]
+                .concat(),
+                "ruff.sarif",
+            ),
+        ),
+        (
+            "pylint.json",
+            lint(
+                dir,
+                "pylint",
+                &["--output-format=json", "--persistent=n", "desk.py"],
+                "pylint.json",
+            ),
+        ),
+        (
+            "mypy.txt",
+            lint(
+                dir,
+                "mypy",
+                &["--no-incremental", "--cache-dir=/dev/null", "desk.py"],
+                "mypy.txt",
+            ),
+        ),
+        (
+            "mypy-columns.txt",
+            lint(
+                dir,
+                "mypy",
+                &[
+                    "--no-incremental",
+                    "--cache-dir=/dev/null",
+                    "--show-column-numbers",
+                    "desk.py",
+                ],
+                "mypy-columns.txt",
+            ),
+        ),
+        (
+            "flake8.txt",
+            lint(dir, "flake8", &["--isolated", "desk.py"], "flake8.txt"),
+        ),
+    ]
+}
+
+fn only(name: &str, bytes: &[u8]) -> LintReport {
+    let mut reports = parse_lint(name, bytes).unwrap();
+    assert_eq!(reports.len(), 1, "{name}");
+    reports.remove(0)
+}
+
+fn rules(report: &LintReport) -> Vec<&str> {
+    report.diagnostics.iter().map(|d| d.rule.as_str()).collect()
+}
+
+#[test]
+fn python_tools_reports_are_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = lint_python(dir.path(), MESSY);
+    for (name, bytes) in &outputs {
+        let report = only(name, bytes);
+        assert!(!report.diagnostics.is_empty(), "{name}: {report:?}");
+        for d in &report.diagnostics {
+            assert!(d.file.ends_with("desk.py"), "{name}: {d:?}");
+            assert!(
+                d.line.is_some_and(|l| (1..=6).contains(&l)),
+                "{name}: {d:?}"
+            );
+            assert!(!d.message.is_empty(), "{name}: {d:?}");
+        }
+        let expected = match *name {
+            "ruff.json" => (LintFormat::RuffJson, "ruff"),
+            "ruff.sarif" => (LintFormat::Sarif, "ruff"),
+            "pylint.json" => (LintFormat::PylintJson, "pylint"),
+            "mypy.txt" | "mypy-columns.txt" => (LintFormat::MypyText, "mypy"),
+            _ => (LintFormat::Flake8Text, "flake8"),
+        };
+        assert_eq!((report.format, report.tool.as_str()), expected, "{name}");
+    }
+    let report = |name: &str| {
+        let (_, bytes) = outputs.iter().find(|(n, _)| *n == name).unwrap();
+        only(name, bytes)
+    };
+
+    // ruff (default rules E4, E7, E9, F) reports the unused imports the same
+    // way in both formats: warnings, by their codes.
+    let (json, sarif) = (report("ruff.json"), report("ruff.sarif"));
+    assert_eq!(rules(&json), rules(&sarif));
+    assert!(rules(&json).contains(&"F401"), "{json:?}");
+    assert!(
+        json.diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Warning)
+    );
+    assert_eq!(json.diagnostics, sarif.diagnostics);
+
+    let pylint = report("pylint.json");
+    let bad_indentation = pylint
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "W0311 (bad-indentation)")
+        .unwrap();
+    assert_eq!(
+        (bad_indentation.line, bad_indentation.column),
+        (Some(6), Some(1))
+    );
+    assert!(rules(&pylint).contains(&"C0114 (missing-module-docstring)"));
+
+    let mypy = report("mypy.txt");
+    assert_eq!(mypy.count(Severity::Error), 1, "{mypy:?}");
+    let operator = &mypy.diagnostics[0];
+    assert_eq!(
+        (operator.line, operator.column, operator.rule.as_str()),
+        (Some(4), None, "operator")
+    );
+    let columns = report("mypy-columns.txt");
+    assert_eq!(columns.diagnostics[0].line, Some(4));
+    assert!(columns.diagnostics[0].column.is_some());
+
+    let flake8 = report("flake8.txt");
+    let flake8_rules = rules(&flake8);
+    for code in ["F401", "E401", "E302", "E231", "E111"] {
+        assert!(flake8_rules.contains(&code), "{code}: {flake8_rules:?}");
+    }
+}
+
+#[test]
+fn items_judge_the_python_reports_against_their_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    lint_python(dir.path(), MESSY);
+    let inputs = "[inputs.lint]\npaths = [\"reports/*\"]\n";
+
+    let report = run(dir.path(), inputs, &[STYLE, STATIC]);
+    let (status, message, values) = item(&report, STYLE);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(
+        message.contains("at most 0 errors and 0 warnings allowed"),
+        "{message}"
+    );
+    assert_eq!(values["files"].as_array().unwrap().len(), 6);
+    let by_tool = values["by_tool"].as_object().unwrap();
+    let tools: Vec<&str> = by_tool.keys().map(String::as_str).collect();
+    assert_eq!(tools, ["flake8", "mypy", "pylint", "ruff"]);
+    let by_severity = &values["by_severity"];
+    let (errors, warnings) = (
+        by_severity["error"].as_u64().unwrap(),
+        by_severity["warning"].as_u64().unwrap(),
+    );
+    assert_eq!(
+        errors, 2,
+        "mypy's operator error, in both its reports: {values}"
+    );
+    assert_eq!(
+        values["diagnostics"].as_u64().unwrap(),
+        errors + warnings + by_severity["note"].as_u64().unwrap()
+    );
+    // Sorted by file, line and column, paths relative to the project.
+    let first = values["first"].as_array().unwrap();
+    assert_eq!(first[0]["file"], "desk.py");
+    assert_eq!(first[0]["line"], 1);
+    let evidence = report.item(STYLE).unwrap().evidence.as_ref().unwrap();
+    assert_eq!(evidence.artifacts.len(), 6);
+    assert!(evidence.findings.iter().all(|f| f.file == "desk.py"));
+    assert_eq!(
+        evidence.findings.len() as u64,
+        values["diagnostics"].as_u64().unwrap()
+    );
+
+    // Static analysis counts errors only by default, so mypy fails it.
+    let (status, message, _) = item(&report, STATIC);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(message.contains("[operator]"), "{message}");
+
+    // Limits and tool filters.
+    let limits = format!(
+        "{inputs}[checks.\"{STYLE}\"]\ntools = [\"ruff\", \"flake8\"]\nmax_warnings = 100\n\
+         [checks.\"{STATIC}\"]\ntools = [\"ruff\", \"flake8\"]\n"
+    );
+    let report = run(dir.path(), &limits, &[STYLE, STATIC]);
+    let (status, message, values) = item(&report, STYLE);
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(values["by_tool"]["mypy"], 0);
+    assert_eq!(item(&report, STATIC).0, Status::Pass);
+
+    let strict = format!(
+        "{inputs}[checks.\"{STATIC}\"]\ntools = [\"pylint\"]\nmax_errors = 5\nmax_warnings = 1\n"
+    );
+    let (status, message, _) = item(&run(dir.path(), &strict, &[STATIC]), STATIC);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(message.contains("and 1 warnings allowed"), "{message}");
+
+    let typo = format!("{inputs}[checks.\"{STATIC}\"]\ntools = [\"mipy\"]\n");
+    let (status, message, _) = item(&run(dir.path(), &typo, &[STATIC]), STATIC);
+    assert_eq!(status, Status::Error, "{message}");
+    assert!(message.contains("`mipy` names no tool"), "{message}");
+}
+
+#[test]
+fn clean_reports_pass_and_missing_or_broken_ones_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    lint_python(dir.path(), CLEAN);
+    let inputs = "[inputs.lint]\npaths = [\"reports/*\"]\n";
+    let report = run(dir.path(), inputs, &[STYLE, STATIC]);
+    for id in [STYLE, STATIC] {
+        let (status, message, values) = item(&report, id);
+        assert_eq!(status, Status::Pass, "{id}: {message} {values}");
+        assert_eq!(values["diagnostics"], 0, "{values}");
+    }
+    // flake8 writes nothing when it finds nothing.
+    let flake8 = std::fs::read(dir.path().join("reports/flake8.txt")).unwrap();
+    assert_eq!(only("flake8.txt", &flake8).format, LintFormat::Empty);
+
+    let missing = "[inputs.lint]\npaths = [\"reports/*\", \"lint/*.sarif\"]\n";
+    let (status, message, _) = item(&run(dir.path(), missing, &[STYLE]), STYLE);
+    assert_eq!(status, Status::Error);
+    assert!(
+        message.contains("`lint/*.sarif` matches no file"),
+        "{message}"
+    );
+
+    let mut cut = std::fs::read(dir.path().join("reports/ruff.sarif")).unwrap();
+    cut.truncate(cut.len() / 2);
+    std::fs::write(dir.path().join("reports/ruff.sarif"), cut).unwrap();
+    let (status, message, _) = item(&run(dir.path(), inputs, &[STYLE]), STYLE);
+    assert_eq!(status, Status::Error);
+    assert!(message.contains("reports/ruff.sarif:"), "{message}");
+}
+
+#[test]
+fn clippy_messages_from_a_real_crate_are_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"lint-fixture\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/lib.rs"),
+        "//! A fixture.\n\n/// Doubles.\npub fn double(x: u32) -> u32 {\n    let y = x.clone();\n    return y * 2;\n}\n",
+    )
+    .unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["clippy", "--offline", "--quiet", "--message-format=json"])
+        .current_dir(root)
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace().join("target/clippy-fixture"),
+        )
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo clippy failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let clippy = only("clippy.json", &output.stdout);
+    assert_eq!(
+        (clippy.tool.as_str(), clippy.format),
+        ("clippy", LintFormat::CargoJson)
+    );
+    let mut found: Vec<String> = clippy
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {} {:?}",
+                d.file,
+                d.line.unwrap_or(0),
+                d.column.unwrap_or(0),
+                d.rule,
+                d.severity
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "src/lib.rs:5:13 clippy::clone_on_copy Warning",
+            "src/lib.rs:6:5 clippy::needless_return Warning",
+        ]
+    );
+
+    std::fs::write(root.join("clippy.json"), &output.stdout).unwrap();
+    let inputs = "[inputs.lint]\npaths = [\"clippy.json\"]\n";
+    let report = run(root, inputs, &[STYLE, STATIC]);
+    let (status, message, values) = item(&report, STYLE);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert_eq!(values["by_tool"]["clippy"], 2);
+    assert_eq!(item(&report, STATIC).0, Status::Pass);
+}
+
+#[test]
+fn committed_checkstyle_fixture_is_parsed_and_judged() {
+    let fixture = workspace().join("tests/testdata/lint/checkstyle.xml");
+    let report = only("checkstyle.xml", &std::fs::read(&fixture).unwrap());
+    assert_eq!(
+        (report.tool.as_str(), report.format),
+        ("checkstyle", LintFormat::Checkstyle)
+    );
+    let severities: Vec<Severity> = report.diagnostics.iter().map(|d| d.severity).collect();
+    assert_eq!(
+        severities,
+        [Severity::Warning, Severity::Error, Severity::Note]
+    );
+    assert_eq!(report.diagnostics[1].message, "'qty' hides a field.");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&fixture, dir.path().join("checkstyle.xml")).unwrap();
+    let limits = format!(
+        "[inputs.lint]\npaths = \"checkstyle.xml\"\n[checks.\"{STATIC}\"]\nmax_errors = 1\n"
+    );
+    let report = run(dir.path(), &limits, &[STYLE, STATIC]);
+    assert_eq!(item(&report, STYLE).0, Status::Fail);
+    let (status, message, values) = item(&report, STATIC);
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(values["by_severity"]["note"], 1);
+}
