@@ -456,3 +456,74 @@ fn post_launch_items_run_in_their_own_phase_and_block_only_there() {
     assert_eq!(report.items[0].status, Status::Pending);
     assert!(!report.is_ready());
 }
+
+/// Evidence older than the item's TTL makes a passing check `stale`, with
+/// the artifact named; a failing check still fails, and fresh evidence (or
+/// evidence without a modification time) passes.
+#[test]
+fn evidence_older_than_the_ttl_is_stale() {
+    let now: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
+    let days_ago = move |days: i64| Some(now - jiff::SignedDuration::from_hours(24 * days));
+    let with_ttl = |id: &str| {
+        let mut meta = meta(id);
+        meta.evidence_ttl = Some(Duration::from_secs(7 * 86_400));
+        meta
+    };
+    let artifact = |name: &str, modified| {
+        preflight_core::Artifact::from_bytes(name.to_owned(), b"samples", modified)
+    };
+    let registry = Registry::builder()
+        .add_check(
+            with_ttl("ops.ttl.old"),
+            check(move |_| {
+                Ok(Outcome::pass("fine")
+                    .with_artifact(artifact("fresh.csv", days_ago(1)))
+                    .with_artifact(artifact("old.csv", days_ago(9))))
+            }),
+        )
+        .add_check(
+            with_ttl("ops.ttl.failing"),
+            check(move |_| {
+                Ok(Outcome::fail("too slow").with_artifact(artifact("old.csv", days_ago(9))))
+            }),
+        )
+        .add_check(
+            with_ttl("ops.ttl.fresh"),
+            check(move |_| {
+                Ok(Outcome::pass("fine")
+                    .with_artifact(artifact("fresh.csv", days_ago(6)))
+                    .with_artifact(artifact("undated.csv", None)))
+            }),
+        )
+        .add_check(
+            meta("ops.ttl.none"),
+            check(move |_| {
+                Ok(Outcome::pass("fine").with_artifact(artifact("old.csv", days_ago(400))))
+            }),
+        )
+        .build()
+        .unwrap();
+    let report = Runner::new(&registry, config("[project]\nname = \"ttl\"\n"))
+        .clock(preflight_core::FixedClock(now))
+        .run()
+        .unwrap();
+    let status = |id: &str| {
+        let item = report.item(id).unwrap();
+        (item.status, item.message.clone())
+    };
+    assert_eq!(
+        status("ops.ttl.old"),
+        (
+            Status::Stale,
+            "stale evidence: `old.csv` was last modified 2026-11-15T12:00:00Z (9 days ago), \
+             longer ago than the item's evidence TTL of 7 days; produce it again"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        status("ops.ttl.failing"),
+        (Status::Fail, "too slow".to_owned())
+    );
+    assert_eq!(status("ops.ttl.fresh").0, Status::Pass);
+    assert_eq!(status("ops.ttl.none").0, Status::Pass);
+}

@@ -144,16 +144,19 @@ fn latency_malformed_or_stale_samples() {
         message,
         "latency.csv:3:11: unknown unit `minutes` (expected `ns`, `us`, `ms` or `s`)"
     );
-    // Samples older than the item's 30-day evidence TTL do not count.
+    // Samples older than the item's 30-day evidence TTL are stale.
     std::fs::write(dir.path().join("latency.csv"), latency_csv(None)).unwrap();
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 45);
     let (status, message, _) = item(&run(dir.path(), config, LATENCY, Some(later)), LATENCY);
-    assert_eq!(status, Status::Fail);
+    assert_eq!(status, Status::Stale);
     assert!(
         message.starts_with("stale evidence: `latency.csv` was last modified"),
         "{message}"
     );
-    assert!(message.contains("evidence TTL of 30 days"), "{message}");
+    assert!(
+        message.contains("(45 days ago), longer ago than the item's evidence TTL of 30 days"),
+        "{message}"
+    );
 }
 
 fn k6_fixture(dir: &Path) {

@@ -629,7 +629,18 @@ fn to_item(cx: &Context, result: std::thread::Result<Result<Outcome, CheckError>
                 );
                 return ReportItem::new(meta, Status::Error, message).with_evidence(evidence);
             }
-            ReportItem::new(meta, outcome.status, outcome.message).with_evidence(evidence)
+            // Evidence older than the item's TTL cannot vouch for it: a
+            // check that passes on it is stale (a failing one still fails).
+            let stale = evidence
+                .as_ref()
+                .and_then(|e| stale_evidence(&meta, cx.now(), &e.artifacts));
+            let (status, message) = match stale {
+                Some(reason) if matches!(outcome.status, Status::Pass | Status::Warn) => {
+                    (Status::Stale, reason)
+                }
+                _ => (outcome.status, outcome.message),
+            };
+            ReportItem::new(meta, status, message).with_evidence(evidence)
         }
         Ok(Err(error)) => ReportItem::new(meta, Status::Error, error.to_string()),
         Err(payload) => {
@@ -641,6 +652,35 @@ fn to_item(cx: &Context, result: std::thread::Result<Result<Outcome, CheckError>
             ReportItem::new(meta, Status::Error, format!("the check panicked: {reason}"))
         }
     }
+}
+
+/// Why the artifacts of an item with an evidence TTL are too old at `now`:
+/// the oldest whose modification time is further back than the TTL.
+/// `None` without a TTL, or when every artifact is fresh or has no
+/// modification time.
+fn stale_evidence(
+    meta: &CheckMeta,
+    now: jiff::Timestamp,
+    artifacts: &[crate::evidence::Artifact],
+) -> Option<String> {
+    let ttl = meta.evidence_ttl?;
+    let limit = jiff::SignedDuration::try_from(ttl).ok()?;
+    let oldest = artifacts
+        .iter()
+        .filter_map(|a| a.modified.map(|m| (m, a)))
+        .filter(|(m, _)| now.duration_since(*m) > limit)
+        .min_by_key(|(m, _)| *m)?;
+    let (modified, artifact) = oldest;
+    let days = now.duration_since(modified).as_secs() / 86_400;
+    let ttl_text = if ttl.as_secs() % 86_400 == 0 {
+        format!("{} days", ttl.as_secs() / 86_400)
+    } else {
+        format_duration(ttl)
+    };
+    Some(format!(
+        "stale evidence: `{}` was last modified {modified} ({days} days ago), longer ago than the item's evidence TTL of {ttl_text}; produce it again",
+        artifact.path,
+    ))
 }
 
 /// Summary, digests and decision over finished items.

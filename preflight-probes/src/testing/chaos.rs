@@ -443,7 +443,6 @@ struct ChaosEvidence {
     group = "Testing",
     severity = "medium",
     owner = "tech-lead",
-    evidence_ttl = "30d",
     inputs = ["chaos"],
     remediation = "rerun the experiments listed with `chaos run --journal-path`, fix what made them fail or deviate, and point [inputs.chaos] at the fresh journals"
 )]
