@@ -21,11 +21,16 @@ use std::time::Duration;
 use preflight_core::CheckError;
 use preflight_core::evidence::sha256_hex;
 
+use crate::code::lint::parse_lint;
+use crate::code::vulnerabilities::parse_vulnerabilities;
 use crate::risk::limits::{Area, RiskLimits};
 use crate::strategy::series::{Backtest, SeriesKind, Trades};
 use crate::table::Table;
+use crate::testing::chaos::parse_chaos_journal;
 use crate::testing::coverage::parse_coverage;
 use crate::testing::junit::parse_junit;
+use crate::testing::latency::parse_latency_csv;
+use crate::testing::load::parse_load_summary;
 use crate::trading::orders::{
     Breaks, LogFormat, OrderLogSummary, ScanOptions, scan, scan_log, scan_with,
 };
@@ -358,6 +363,62 @@ pub fn junit(data: &[u8]) {
         }
         Err(error) => located(&error, SHOWN, data, Shape::LineMaybeColumn, Columns::Bytes),
     }
+}
+
+/// `report`: the parsers of the other tools' reports on `data`: linters
+/// ([`parse_lint`], as `lint.out`), vulnerability scanners
+/// ([`parse_vulnerabilities`], `vulns.json`), latency samples
+/// ([`parse_latency_csv`], `latency.csv`), load summaries
+/// ([`parse_load_summary`], `load.json`) and Chaos Toolkit journals
+/// ([`parse_chaos_journal`], `journal.json`).
+///
+/// Each never panics and fails only with a located `Malformed` error; what
+/// it accepts holds only finite numbers where it reports numbers.
+pub fn report(data: &[u8]) {
+    let check = |shown: &str, result: Result<(), CheckError>| {
+        if let Err(error) = result {
+            located(&error, shown, data, Shape::LineMaybeColumn, Columns::Bytes);
+        }
+    };
+    check(
+        "lint.out",
+        parse_lint("lint.out", data).map(|reports| {
+            for report in reports {
+                for d in &report.diagnostics {
+                    assert!(d.line.is_none_or(|l| l >= 1), "{d:?}");
+                    assert!(d.column.is_none_or(|c| c >= 1), "{d:?}");
+                }
+            }
+        }),
+    );
+    check(
+        "vulns.json",
+        parse_vulnerabilities("vulns.json", data).map(drop),
+    );
+    check(
+        "latency.csv",
+        parse_latency_csv(data, "latency.csv").map(|samples| {
+            for path in samples.summarize() {
+                assert!(
+                    path.count > 0 && path.max_ms.is_finite() && path.p50_ms <= path.max_ms,
+                    "{path:?}"
+                );
+            }
+        }),
+    );
+    check(
+        "load.json",
+        parse_load_summary(data, "load.json").map(|summary| {
+            assert!(
+                summary.throughput_rps.is_finite() && summary.error_rate.is_finite(),
+                "{summary:?}"
+            );
+        }),
+    );
+    check(
+        "journal.json",
+        parse_chaos_journal(data, "journal.json").map(drop),
+    );
 }
 
 /// What a parser's locations hold after `<file>:`.

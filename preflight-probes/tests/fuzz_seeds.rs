@@ -86,3 +86,8 @@ fn coverage() {
 fn junit() {
     check_seeds("junit", &fuzzing::junit);
 }
+
+#[test]
+fn report() {
+    check_seeds("report", &fuzzing::report);
+}

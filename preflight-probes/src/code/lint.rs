@@ -1332,6 +1332,7 @@ fn judge(cx: &Context, limits: &Limits<'_>) -> Result<Outcome, CheckError> {
     group = "Code Review",
     severity = "low",
     owner = "tech-lead",
+    evidence_ttl = "30d",
     inputs = ["lint"],
     remediation = "fix the style violations listed (ruff and flake8 name the rule of each), rerun the linters and point [inputs.lint] at their fresh reports"
 )]
@@ -1367,6 +1368,7 @@ impl Check for StyleGuide {
     group = "Code Review",
     severity = "high",
     owner = "tech-lead",
+    evidence_ttl = "30d",
     inputs = ["lint"],
     remediation = "fix the errors the analysers report (or the code under them), rerun them and point [inputs.lint] at their fresh reports"
 )]

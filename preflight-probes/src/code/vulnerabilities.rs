@@ -1176,6 +1176,7 @@ struct VulnEvidence {
     group = "Code Review",
     severity = "critical",
     owner = "security-lead",
+    evidence_ttl = "7d",
     inputs = ["vulnerabilities"],
     remediation = "upgrade each package listed in `advisories` to a fixed version (or fix the code Bandit points at), rerun the scanners; accept a reviewed advisory with `ignore`"
 )]

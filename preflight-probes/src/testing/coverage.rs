@@ -1148,6 +1148,7 @@ fn worst_files(report: &CoverageReport, n: usize) -> Vec<WorstFile> {
     group = "Testing",
     severity = "high",
     owner = "tech-lead",
+    evidence_ttl = "30d",
     inputs = ["coverage"],
     remediation = "add unit tests for the files listed in `worst_files`, regenerate the coverage report, and point [inputs.coverage] at it"
 )]

@@ -947,6 +947,7 @@ fn judge(cx: &Context, input: &str) -> Result<Outcome, CheckError> {
     group = "Testing",
     severity = "high",
     owner = "tech-lead",
+    evidence_ttl = "30d",
     inputs = ["junit"],
     remediation = "fix every failing or erroring test listed (or the code under it), rerun the suite and point [inputs.junit] at its fresh reports"
 )]
@@ -967,6 +968,7 @@ impl Check for IntegrationTests {
     group = "Testing",
     severity = "high",
     owner = "tech-lead",
+    evidence_ttl = "30d",
     inputs = ["junit_e2e"],
     remediation = "fix every failing or erroring end-to-end test listed, rerun the suite against the release candidate and point [inputs.junit_e2e] at its fresh reports"
 )]
