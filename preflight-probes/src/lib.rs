@@ -41,6 +41,8 @@ pub mod code;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(any(feature = "code", feature = "testing"))]
+mod globs;
 #[cfg(feature = "trading")]
 mod lines;
 #[cfg(any(feature = "strategy", feature = "trading"))]

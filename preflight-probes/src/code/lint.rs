@@ -61,12 +61,12 @@
 //! - `code.review.static-analysis`: `max_errors` 0, `max_warnings` unlimited:
 //!   analysers warn about much that is not a defect.
 
+use crate::globs::expand;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
-use globset::{GlobBuilder, GlobMatcher};
 use preflight_core::evidence::FindingLevel;
 use preflight_core::{
     Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Finding, Input, InputSource,
@@ -1031,65 +1031,6 @@ fn parse_checkstyle(shown: &str, bytes: &[u8]) -> Result<LintReport, CheckError>
         format: LintFormat::Checkstyle,
         diagnostics,
     })
-}
-
-/// Whether `pattern` holds a glob metacharacter.
-fn is_glob(pattern: &str) -> bool {
-    pattern.contains(['*', '?', '[', '{'])
-}
-
-/// The files under `root` whose path relative to `root` matches `pattern`
-/// (`*` does not cross `/`; `**` does), walking only below the pattern's
-/// literal directory and only as deep as the pattern reaches.
-fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
-    let pattern = pattern.replace('\\', "/");
-    if !is_glob(&pattern) {
-        let full = root.join(&pattern);
-        return Ok(if full.is_file() {
-            vec![full]
-        } else {
-            Vec::new()
-        });
-    }
-    let matcher: GlobMatcher = GlobBuilder::new(&pattern)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?
-        .compile_matcher();
-    let components: Vec<&str> = pattern.split('/').collect();
-    let literal = components.iter().take_while(|c| !is_glob(c)).count();
-    let base = root.join(components[..literal].join("/"));
-    let depth = if pattern.contains("**") {
-        usize::MAX
-    } else {
-        components.len() - literal
-    };
-    let mut found = Vec::new();
-    let mut pending = vec![(base, 1usize)];
-    while let Some((dir, level)) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            // Not followed: a symbolic link to a directory could loop.
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                if level < depth {
-                    pending.push((path, level + 1));
-                }
-                continue;
-            }
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            let relative = relative.to_string_lossy().replace('\\', "/");
-            if matcher.is_match(relative.as_str()) && path.is_file() {
-                found.push(path);
-            }
-        }
-    }
-    Ok(found)
 }
 
 /// The linter reports of `[inputs.lint]`: every file its `paths` globs match,

@@ -34,10 +34,9 @@
 //! `file:line:column` (`serde_json`'s position, or the position of the faulty
 //! key), never a panic and never a pass.
 
+use crate::globs::expand;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobMatcher};
 use preflight_core::{
     Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Input, InputSource, Outcome,
 };
@@ -275,65 +274,6 @@ fn activities(
         Some(_) => return Err(bad("run", "`run`: expected an array of activities".into())),
     }
     Ok(activities)
-}
-
-/// Whether `pattern` holds a glob metacharacter.
-fn is_glob(pattern: &str) -> bool {
-    pattern.contains(['*', '?', '[', '{'])
-}
-
-/// The files under `root` whose path relative to `root` matches `pattern`
-/// (`*` does not cross `/`; `**` does), walking only below the pattern's
-/// literal directory and only as deep as the pattern reaches.
-fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
-    let pattern = pattern.replace('\\', "/");
-    if !is_glob(&pattern) {
-        let full = root.join(&pattern);
-        return Ok(if full.is_file() {
-            vec![full]
-        } else {
-            Vec::new()
-        });
-    }
-    let matcher: GlobMatcher = GlobBuilder::new(&pattern)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?
-        .compile_matcher();
-    let components: Vec<&str> = pattern.split('/').collect();
-    let literal = components.iter().take_while(|c| !is_glob(c)).count();
-    let base = root.join(components[..literal].join("/"));
-    let depth = if pattern.contains("**") {
-        usize::MAX
-    } else {
-        components.len() - literal
-    };
-    let mut found = Vec::new();
-    let mut pending = vec![(base, 1usize)];
-    while let Some((dir, level)) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            // Not followed: a symbolic link to a directory could loop.
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                if level < depth {
-                    pending.push((path, level + 1));
-                }
-                continue;
-            }
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            let relative = relative.to_string_lossy().replace('\\', "/");
-            if matcher.is_match(relative.as_str()) && path.is_file() {
-                found.push(path);
-            }
-        }
-    }
-    Ok(found)
 }
 
 /// The journals named by `[inputs.chaos]`, parsed once per run.
