@@ -2,9 +2,11 @@
 //! configuration's directory (`reports/*.xml`, `target/nextest/ci/junit.xml`),
 //! shared by the readers of test, lint, vulnerability and chaos reports.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher};
+use preflight_core::{Artifact, CheckError, InputSource};
 
 /// Whether `pattern` holds a glob metacharacter.
 fn is_glob(pattern: &str) -> bool {
@@ -64,4 +66,62 @@ pub(crate) fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, String>
         }
     }
     Ok(found)
+}
+
+/// A file an input's globs matched, read.
+pub(crate) struct Matched {
+    /// Its path relative to the configuration's directory.
+    pub(crate) shown: String,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) modified: Option<jiff::Timestamp>,
+}
+
+impl Matched {
+    /// The file as an artifact of the outcome.
+    pub(crate) fn artifact(&self) -> Artifact {
+        Artifact::from_bytes(self.shown.clone(), &self.bytes, self.modified)
+    }
+}
+
+/// Every file the globs `patterns` match under the configuration's
+/// directory, each once and in path order, read. A glob that matches no
+/// file is an error of the input that ends with `hint` (what to run first).
+pub(crate) fn read_matches(
+    source: &InputSource<'_>,
+    patterns: &[String],
+    hint: &str,
+) -> Result<Vec<Matched>, CheckError> {
+    let root = source.root();
+    let mut files = BTreeSet::new();
+    for pattern in patterns {
+        let found = expand(root, pattern).map_err(|e| source.error(e))?;
+        if found.is_empty() {
+            return Err(source.error(format!(
+                "`{pattern}` matches no file under `{}`: {hint}, or fix the glob",
+                root.display()
+            )));
+        }
+        files.extend(found);
+    }
+    files
+        .into_iter()
+        .map(|full| {
+            let shown = full
+                .strip_prefix(root)
+                .unwrap_or(&full)
+                .display()
+                .to_string();
+            let bytes = std::fs::read(&full)
+                .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
+            let modified = std::fs::metadata(&full)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| jiff::Timestamp::try_from(t).ok());
+            Ok(Matched {
+                shown,
+                bytes,
+                modified,
+            })
+        })
+        .collect()
 }

@@ -61,7 +61,6 @@
 //! - `code.review.static-analysis`: `max_errors` 0, `max_warnings` unlimited:
 //!   analysers warn about much that is not a defect.
 
-use crate::globs::expand;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
@@ -78,6 +77,8 @@ use quick_xml::reader::Reader;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::globs::read_matches;
 
 /// The diagnostics listed in the evidence.
 const FIRST_SHOWN: usize = 50;
@@ -1072,33 +1073,10 @@ impl Input for LintReports {
         if paths.is_empty() {
             return Err(source.error("`paths` is empty: name the linter reports to read"));
         }
-        let root = source.root();
-        let mut files = BTreeSet::new();
-        for pattern in &paths {
-            let found = expand(root, pattern).map_err(|e| source.error(e))?;
-            if found.is_empty() {
-                return Err(source.error(format!(
-                    "`{pattern}` matches no file under `{}`: run the linters first, or fix the glob",
-                    root.display()
-                )));
-            }
-            files.extend(found);
-        }
         let mut out = Vec::new();
-        for full in files {
-            let shown = full
-                .strip_prefix(root)
-                .unwrap_or(&full)
-                .display()
-                .to_string();
-            let bytes = std::fs::read(&full)
-                .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
-            let modified = std::fs::metadata(&full)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| jiff::Timestamp::try_from(t).ok());
-            let reports = parse_lint(&shown, &bytes)?;
-            out.push((Artifact::from_bytes(shown, &bytes, modified), reports));
+        for file in read_matches(source, &paths, "run the linters first")? {
+            let reports = parse_lint(&file.shown, &file.bytes)?;
+            out.push((file.artifact(), reports));
         }
         Ok(LintReports { files: out })
     }
@@ -1338,6 +1316,7 @@ impl Check for StaticAnalysis {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::globs::expand;
 
     /// The head of a SARIF log ruff 0.17.6 wrote (`--output-format=sarif`),
     /// fixes and rule texts cut.

@@ -45,7 +45,6 @@
 //! faulty entry's key), never a panic and never a pass. Bandit's findings are
 //! also attached as located [`Finding`]s, for SARIF.
 
-use crate::globs::expand;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -56,6 +55,8 @@ use preflight_core::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::globs::read_matches;
 
 /// The blocking advisories listed in the evidence.
 const ADVISORIES_SHOWN: usize = 50;
@@ -1016,33 +1017,10 @@ impl Input for VulnerabilityReports {
         if paths.is_empty() {
             return Err(source.error("`paths` is empty: name the vulnerability reports to read"));
         }
-        let root = source.root();
-        let mut files = BTreeSet::new();
-        for pattern in &paths {
-            let found = expand(root, pattern).map_err(|e| source.error(e))?;
-            if found.is_empty() {
-                return Err(source.error(format!(
-                    "`{pattern}` matches no file under `{}`: run the scanner first, or fix the glob",
-                    root.display()
-                )));
-            }
-            files.extend(found);
-        }
-        let mut out = Vec::with_capacity(files.len());
-        for full in files {
-            let shown = full
-                .strip_prefix(root)
-                .unwrap_or(&full)
-                .display()
-                .to_string();
-            let bytes = std::fs::read(&full)
-                .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
-            let modified = std::fs::metadata(&full)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| jiff::Timestamp::try_from(t).ok());
-            let report = parse_vulnerabilities(&shown, &bytes)?;
-            out.push((Artifact::from_bytes(shown, &bytes, modified), report));
+        let mut out = Vec::new();
+        for file in read_matches(source, &paths, "run the scanner first")? {
+            let report = parse_vulnerabilities(&file.shown, &file.bytes)?;
+            out.push((file.artifact(), report));
         }
         Ok(VulnerabilityReports { files: out })
     }

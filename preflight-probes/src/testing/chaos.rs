@@ -34,9 +34,6 @@
 //! `file:line:column` (`serde_json`'s position, or the position of the faulty
 //! key), never a panic and never a pass.
 
-use crate::globs::expand;
-use std::collections::BTreeSet;
-
 use preflight_core::{
     Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Input, InputSource, Outcome,
 };
@@ -44,6 +41,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::load::at_key;
+
+use crate::globs::read_matches;
 
 /// How a Chaos Toolkit run ended (`status` of the journal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -311,33 +310,14 @@ impl Input for ChaosJournals {
         if paths.is_empty() {
             return Err(source.error("`paths` is empty: name the Chaos Toolkit journals to read"));
         }
-        let root = source.root();
-        let mut found = BTreeSet::new();
-        for pattern in &paths {
-            let files = expand(root, pattern).map_err(|e| source.error(e))?;
-            if files.is_empty() {
-                return Err(source.error(format!(
-                    "`{pattern}` matches no file under `{}`: run the experiments with `chaos run --journal-path`, or fix the glob",
-                    root.display()
-                )));
-            }
-            found.extend(files);
-        }
         let mut files = Vec::new();
-        for full in found {
-            let shown = full
-                .strip_prefix(root)
-                .unwrap_or(&full)
-                .display()
-                .to_string();
-            let bytes = std::fs::read(&full)
-                .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
-            let modified = std::fs::metadata(&full)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| jiff::Timestamp::try_from(t).ok());
-            let journal = parse_chaos_journal(&bytes, &shown)?;
-            files.push((Artifact::from_bytes(shown, &bytes, modified), journal));
+        for file in read_matches(
+            source,
+            &paths,
+            "run the experiments with `chaos run --journal-path`",
+        )? {
+            let journal = parse_chaos_journal(&file.bytes, &file.shown)?;
+            files.push((file.artifact(), journal));
         }
         Ok(ChaosJournals { files })
     }

@@ -62,9 +62,6 @@
 //! outcome (sha256 and modification time). The items fail on any failed or
 //! errored test, and when no test ran.
 
-use crate::globs::expand;
-use std::collections::BTreeSet;
-
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use preflight_core::{
     Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Input, InputSource, Outcome,
@@ -72,6 +69,8 @@ use preflight_core::{
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use serde::Serialize;
+
+use crate::globs::read_matches;
 
 /// The longest failure message kept, in characters.
 const MESSAGE_CHARS: usize = 200;
@@ -723,18 +722,7 @@ impl Input for JunitReports {
         if paths.is_empty() {
             return Err(source.error("`paths` is empty: name the JUnit XML reports to read"));
         }
-        let root = source.root();
-        let mut files = BTreeSet::new();
-        for pattern in &paths {
-            let found = expand(root, pattern).map_err(|e| source.error(e))?;
-            if found.is_empty() {
-                return Err(source.error(format!(
-                    "`{pattern}` matches no file under `{}`: run the tests first, or fix the glob",
-                    root.display()
-                )));
-            }
-            files.extend(found);
-        }
+        let files = read_matches(source, &paths, "run the tests first")?;
         let mut selector = GlobSetBuilder::new();
         for pattern in &suites {
             let glob = Glob::new(pattern).map_err(|e| {
@@ -747,19 +735,8 @@ impl Input for JunitReports {
             .map_err(|e| source.error(format!("`suites`: {e}")))?;
         let mut used = vec![false; suites.len()];
         let mut out = Vec::new();
-        for full in files {
-            let shown = full
-                .strip_prefix(root)
-                .unwrap_or(&full)
-                .display()
-                .to_string();
-            let bytes = std::fs::read(&full)
-                .map_err(|e| source.error(format!("cannot read `{shown}`: {e}")))?;
-            let modified = std::fs::metadata(&full)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| jiff::Timestamp::try_from(t).ok());
-            let report = parse_junit(&bytes, &shown)?;
+        for file in files {
+            let report = parse_junit(&file.bytes, &file.shown)?;
             let report = if suites.is_empty() {
                 report
             } else {
@@ -771,7 +748,7 @@ impl Input for JunitReports {
                     !hits.is_empty()
                 })
             };
-            out.push((Artifact::from_bytes(shown, &bytes, modified), report));
+            out.push((file.artifact(), report));
         }
         if let Some(unused) = used.iter().position(|u| !u) {
             return Err(source.error(format!(
@@ -923,6 +900,7 @@ impl Check for EndToEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::globs::expand;
 
     /// A report pytest 9.2.0 wrote with `--junitxml` (traces shortened).
     const PYTEST: &str = r#"<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4" time="0.041" timestamp="2026-11-24T06:32:25.073509+00:00" hostname="vm"><testcase classname="test_m" name="test_ok" time="0.000" /><testcase classname="test_m" name="test_bad" time="0.001"><failure message="AssertionError: one is not two&#10;assert 1 == 2">&gt;   def test_bad(): assert 1 == 2, "one is not two"
