@@ -38,6 +38,8 @@ pub mod catalog;
 pub mod cli;
 #[cfg(feature = "code")]
 pub mod code;
+#[cfg(test)]
+mod damage;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

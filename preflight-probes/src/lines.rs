@@ -182,6 +182,16 @@ impl<S: Source> Lines<S> {
         lines
     }
 
+    /// Reads the first non-empty line as a CSV header: its field names,
+    /// trimmed. An empty input is an error at `shown:1:1` saying `empty`.
+    pub(crate) fn header(&mut self, shown: &str, empty: &str) -> Result<Vec<Vec<u8>>, CheckError> {
+        if !self.next(shown)? {
+            return Err(malformed(shown, 1, 1, empty));
+        }
+        self.split(shown)?;
+        Ok((0..self.len()).map(|c| self.get(c).to_vec()).collect())
+    }
+
     /// The buffer, to be reused.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
         self.buffer

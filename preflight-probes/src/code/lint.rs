@@ -1316,6 +1316,7 @@ impl Check for StaticAnalysis {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::damage::for_each_damaged;
     use crate::globs::expand;
 
     /// The head of a SARIF log ruff 0.17.6 wrote (`--output-format=sarif`),
@@ -1685,34 +1686,22 @@ mod tests {
     /// error is always `Malformed` with a location.
     #[test]
     fn damaged_reports_never_panic() {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            // xorshift64: deterministic, no dependency.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let mut runs = 0;
-        for base in [
-            RUFF_SARIF, CLIPPY, RUFF_JSON, PYLINT, MYPY, FLAKE8, CHECKSTYLE,
-        ] {
-            let bytes = base.as_bytes();
-            for cut in (0..bytes.len()).step_by(5) {
-                check_damaged(&bytes[..cut]);
-                runs += 1;
-            }
-            for _ in 0..500 {
-                let mut damaged = bytes.to_vec();
-                for _ in 0..=(next() % 3) {
-                    let at = usize::try_from(next() % bytes.len() as u64).unwrap();
-                    let junk = b"<>/\"'&=x:{}[],0 \n\xff";
-                    damaged[at] = junk[usize::try_from(next() % junk.len() as u64).unwrap()];
-                }
-                check_damaged(&damaged);
-                runs += 1;
-            }
-        }
+        let runs = for_each_damaged(
+            &[
+                RUFF_SARIF.as_bytes(),
+                CLIPPY.as_bytes(),
+                RUFF_JSON.as_bytes(),
+                PYLINT.as_bytes(),
+                MYPY.as_bytes(),
+                FLAKE8.as_bytes(),
+                CHECKSTYLE.as_bytes(),
+            ],
+            0x9E37_79B9_7F4A_7C15,
+            5,
+            500,
+            b"<>/\"'&=x:{}[],0 \n\xff",
+            check_damaged,
+        );
         assert!(runs > 3000);
     }
 

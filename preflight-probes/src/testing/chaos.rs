@@ -477,6 +477,7 @@ impl Check for ChaosExperiments {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::damage::for_each_damaged;
 
     /// A journal chaostoolkit 1.19.0 (chaostoolkit-lib 1.44.0) wrote for an
     /// experiment whose probe and action run `/bin/true` (outputs trimmed).
@@ -606,30 +607,14 @@ mod tests {
     /// error is always `Malformed` with a location.
     #[test]
     fn damaged_journals_never_panic() {
-        let mut state: u64 = 0x0DDB_1A5E_5BAD_5EED;
-        let mut next = move || {
-            // xorshift64: deterministic, no dependency.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let bytes = JOURNAL.as_bytes();
-        let mut runs = 0;
-        for cut in (0..bytes.len()).step_by(3) {
-            check_damaged(&bytes[..cut]);
-            runs += 1;
-        }
-        for _ in 0..3000 {
-            let mut damaged = bytes.to_vec();
-            for _ in 0..=(next() % 3) {
-                let at = usize::try_from(next() % bytes.len() as u64).unwrap();
-                let junk = b"{}[]\":,-9tfn \n\xff";
-                damaged[at] = junk[usize::try_from(next() % junk.len() as u64).unwrap()];
-            }
-            check_damaged(&damaged);
-            runs += 1;
-        }
+        let runs = for_each_damaged(
+            &[JOURNAL.as_bytes()],
+            0x0DDB_1A5E_5BAD_5EED,
+            3,
+            3000,
+            b"{}[]\":,-9tfn \n\xff",
+            check_damaged,
+        );
         assert!(runs > 3000);
     }
 

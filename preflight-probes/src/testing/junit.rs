@@ -900,6 +900,7 @@ impl Check for EndToEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::damage::for_each_damaged;
     use crate::globs::expand;
 
     /// A report pytest 9.2.0 wrote with `--junitxml` (traces shortened).
@@ -1141,32 +1142,14 @@ at x]]></failure></testcase></testsuite>
     /// error is always `Malformed` with a location.
     #[test]
     fn damaged_reports_never_panic() {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            // xorshift64: deterministic, no dependency.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let mut runs = 0;
-        for base in [PYTEST, NEXTEST] {
-            let bytes = base.as_bytes();
-            for cut in (0..bytes.len()).step_by(7) {
-                check_damaged(&bytes[..cut]);
-                runs += 1;
-            }
-            for _ in 0..1500 {
-                let mut damaged = bytes.to_vec();
-                for _ in 0..=(next() % 3) {
-                    let at = usize::try_from(next() % bytes.len() as u64).unwrap();
-                    let junk = b"<>/\"'&=x \n\xff";
-                    damaged[at] = junk[usize::try_from(next() % junk.len() as u64).unwrap()];
-                }
-                check_damaged(&damaged);
-                runs += 1;
-            }
-        }
+        let runs = for_each_damaged(
+            &[PYTEST.as_bytes(), NEXTEST.as_bytes()],
+            0x9E37_79B9_7F4A_7C15,
+            7,
+            1500,
+            b"<>/\"'&=x \n\xff",
+            check_damaged,
+        );
         assert!(runs > 3000);
     }
 

@@ -449,6 +449,7 @@ impl Check for PerformanceLatency {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::damage::for_each_damaged;
 
     const CSV: &str = "path,value,unit\n# warm\nsubmit,1500,us\nsubmit,2,ms\r\nsubmit,3000000,ns\n\ncancel,0.004,s\na,b,12,ms\n";
 
@@ -510,30 +511,14 @@ mod tests {
     /// error is always `Malformed` with a location.
     #[test]
     fn damaged_files_never_panic() {
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move || {
-            // xorshift64: deterministic, no dependency.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let bytes = CSV.as_bytes();
-        let mut runs = 0;
-        for cut in 0..bytes.len() {
-            check_damaged(&bytes[..cut]);
-            runs += 1;
-        }
-        for _ in 0..3000 {
-            let mut damaged = bytes.to_vec();
-            for _ in 0..=(next() % 3) {
-                let at = usize::try_from(next() % bytes.len() as u64).unwrap();
-                let junk = b",.\n\r#-e9 x\xff\xce";
-                damaged[at] = junk[usize::try_from(next() % junk.len() as u64).unwrap()];
-            }
-            check_damaged(&damaged);
-            runs += 1;
-        }
+        let runs = for_each_damaged(
+            &[CSV.as_bytes()],
+            0x2545_F491_4F6C_DD1D,
+            1,
+            3000,
+            b",.\n\r#-e9 x\xff\xce",
+            check_damaged,
+        );
         assert!(runs > 3000);
     }
 

@@ -415,6 +415,7 @@ impl Check for LoadTest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::damage::for_each_damaged;
 
     const K6: &str = include_str!("../../../tests/testdata/load/k6-summary-export.json");
 
@@ -470,33 +471,15 @@ mod tests {
     /// error is always `Malformed` with a location.
     #[test]
     fn damaged_summaries_never_panic() {
-        let mut state: u64 = 0x1234_5678_9ABC_DEF1;
-        let mut next = move || {
-            // xorshift64: deterministic, no dependency.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let generic = r#"{"throughput_rps": 612.5, "error_rate": 0.002, "duration_s": 300}"#;
-        let mut runs = 0;
-        for base in [K6, generic] {
-            let bytes = base.as_bytes();
-            for cut in (0..bytes.len()).step_by(3) {
-                check_damaged(&bytes[..cut]);
-                runs += 1;
-            }
-            for _ in 0..1500 {
-                let mut damaged = bytes.to_vec();
-                for _ in 0..=(next() % 3) {
-                    let at = usize::try_from(next() % bytes.len() as u64).unwrap();
-                    let junk = b"{}[]\":,-9e. \n\xff";
-                    damaged[at] = junk[usize::try_from(next() % junk.len() as u64).unwrap()];
-                }
-                check_damaged(&damaged);
-                runs += 1;
-            }
-        }
+        let runs = for_each_damaged(
+            &[K6.as_bytes(), generic.as_bytes()],
+            0x1234_5678_9ABC_DEF1,
+            3,
+            1500,
+            b"{}[]\":,-9e. \n\xff",
+            check_damaged,
+        );
         assert!(runs > 3000);
     }
 

@@ -538,16 +538,7 @@ impl BarColumns {
 
     /// Reads the header line of `rows`.
     pub(crate) fn read(rows: &mut Lines<impl Source>, shown: &str) -> Result<Self, CheckError> {
-        if !rows.next(shown)? {
-            return Err(malformed(
-                shown,
-                1,
-                1,
-                "the file is empty: expected a header row",
-            ));
-        }
-        rows.split(shown)?;
-        let header: Vec<&[u8]> = (0..rows.len()).map(|c| rows.get(c)).collect();
+        let header = rows.header(shown, "the file is empty: expected a header row")?;
         let find = |name: &str| header.iter().position(|h| *h == name.as_bytes());
         let (time, daily) = match (find("timestamp"), find("date")) {
             (Some(c), _) => (c, false),

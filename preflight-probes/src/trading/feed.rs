@@ -421,16 +421,10 @@ fn scan_csv(
     sequence_by: Option<&str>,
     pass: &mut Pass,
 ) -> Result<(), CheckError> {
-    if !rows.next(shown)? {
-        return Err(malformed(
-            shown,
-            1,
-            1,
-            "the file is empty: expected a header row with `exchange_time` and `receive_time`",
-        ));
-    }
-    rows.split(shown)?;
-    let header: Vec<Vec<u8>> = (0..rows.len()).map(|c| rows.get(c).to_vec()).collect();
+    let header = rows.header(
+        shown,
+        "the file is empty: expected a header row with `exchange_time` and `receive_time`",
+    )?;
     let find = |name: &str| header.iter().position(|h| h.as_slice() == name.as_bytes());
     let required = |name: &str| {
         find(name).ok_or_else(|| {

@@ -733,16 +733,7 @@ fn scan_csv(
     shown: &str,
     state: &mut State,
 ) -> Result<(), CheckError> {
-    if !rows.next(shown)? {
-        return Err(malformed(
-            shown,
-            1,
-            1,
-            "the file is empty: expected a header row",
-        ));
-    }
-    rows.split(shown)?;
-    let header: Vec<Vec<u8>> = (0..rows.len()).map(|c| rows.get(c).to_vec()).collect();
+    let header = rows.header(shown, "the file is empty: expected a header row")?;
     let optional = |name: &str| header.iter().position(|h| h.as_slice() == name.as_bytes());
     let col = |name: &str| {
         optional(name).ok_or_else(|| malformed(shown, 1, 1, &format!("no column `{name}`")))
