@@ -216,7 +216,9 @@ impl<'r> Runner<'r> {
             .collect();
         let approval = self.approval.take();
         let selection = std::mem::take(&mut self.selection);
-        Ok(assemble(&shared, items, self.signoffs, selection, approval))
+        let report = assemble(&shared, items, self.signoffs, selection, approval);
+        release(shared);
+        Ok(report)
     }
 
     fn today(&self) -> jiff::civil::Date {
@@ -431,6 +433,16 @@ struct Job {
 enum Message {
     Started { job: usize, at: Instant },
     Finished { job: usize, item: Box<ReportItem> },
+}
+
+/// Drops what the run's checks shared (its parsed inputs above all) on a
+/// thread of its own: a large input, such as a ten-million-row series, takes
+/// milliseconds to give back to the system, and the report need not wait for
+/// it. A thread that cannot start leaves the drop to the caller.
+fn release(shared: Arc<Shared>) {
+    let _ = std::thread::Builder::new()
+        .name("preflight-release".to_owned())
+        .spawn(move || drop(shared));
 }
 
 /// Runs `jobs` on `workers` threads pulling from a shared counter. The calling

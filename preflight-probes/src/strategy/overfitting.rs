@@ -67,8 +67,9 @@ impl Check for Overfitting {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let bt = backtest(cx)?;
         let trials = cx.input::<Trials>("trials")?;
-        let summary = stats::Summary::of(&bt.returns, bt.risk_free);
-        let m = summary
+        let m = bt
+            .profile()
+            .summary
             .as_ref()
             .and_then(|s| moments(&bt, s))
             .ok_or_else(|| {

@@ -86,6 +86,30 @@ fn is_constant(xs: &[f64]) -> bool {
         .is_none_or(|(first, rest)| rest.iter().all(|x| x == first))
 }
 
+/// Running sums a long reduction keeps side by side (see [`Summary::of`]).
+const LANES: usize = 8;
+
+/// Calls `each(lane, value)` for every value, the `i`-th in lane `i % LANES`.
+#[inline]
+fn lanes(xs: &[f64], mut each: impl FnMut(usize, f64)) {
+    let mut chunks = xs.chunks_exact(LANES);
+    for chunk in chunks.by_ref() {
+        for (k, x) in chunk.iter().enumerate() {
+            each(k, *x);
+        }
+    }
+    for (k, x) in chunks.remainder().iter().enumerate() {
+        each(k, *x);
+    }
+}
+
+/// The sum of the lanes' sums, added pairwise.
+#[inline]
+fn total(lanes: [f64; LANES]) -> f64 {
+    let pairs: [f64; LANES / 2] = std::array::from_fn(|i| lanes[2 * i] + lanes[2 * i + 1]);
+    (pairs[0] + pairs[1]) + (pairs[2] + pairs[3])
+}
+
 /// Arithmetic mean, `Σ xᵢ / n`, in the unit of the values.
 ///
 /// Returns `None` for an empty slice.
@@ -154,23 +178,45 @@ impl Summary {
         if returns.len() < 2 {
             return None;
         }
-        let n = count(returns.len());
-        let (mut sum, mut wealth) = (0.0, 1.0);
-        for r in returns {
-            sum += r;
-            wealth *= 1.0 + r;
+        // Each pass keeps `LANES` running sums (and products) of every
+        // `LANES`-th value, added up at the end: independent chains the
+        // processor overlaps, where one chain waits on every addition. Only
+        // the order of the additions changes, so the results agree with the
+        // one-value-at-a-time functions to rounding.
+        let (mut sum, mut wealth) = ([0.0; LANES], [1.0; LANES]);
+        lanes(returns, |k, r| {
+            sum[k] += r;
+            wealth[k] *= 1.0 + r;
+        });
+        Self::around(
+            returns,
+            total(sum),
+            wealth.iter().product::<f64>(),
+            required_return,
+        )
+    }
+
+    /// The summary of `returns` from their `sum` and final `wealth` (the
+    /// first pass): the second pass, the moments around the mean. `None`
+    /// for fewer than 2 values.
+    fn around(returns: &[f64], sum: f64, wealth: f64, required_return: f64) -> Option<Self> {
+        if returns.len() < 2 {
+            return None;
         }
+        let n = count(returns.len());
         let m = sum / n;
-        let (mut m2, mut m3, mut m4, mut down) = (0.0, 0.0, 0.0, 0.0);
-        for r in returns {
+        let (mut m2, mut m3, mut m4, mut down) =
+            ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
+        lanes(returns, |k, r| {
             let d = r - m;
             let d2 = d * d;
-            m2 += d2;
-            m3 += d2 * d;
-            m4 += d2 * d2;
+            m2[k] += d2;
+            m3[k] += d2 * d;
+            m4[k] += d2 * d2;
             let below = (r - required_return).min(0.0);
-            down += below * below;
-        }
+            down[k] += below * below;
+        });
+        let (m2, m3, m4, down) = (total(m2), total(m3), total(m4), total(down));
         let constant = is_constant(returns);
         let (p2, p3, p4) = (m2 / n, m3 / n, m4 / n);
         Some(Summary {
@@ -371,12 +417,27 @@ pub struct Drawdown {
 /// wealth that never falls, give a zero drawdown with every index `None`.
 #[must_use]
 pub fn max_drawdown(returns: &[f64]) -> Drawdown {
+    drawdown_and(returns, |_| {}).0
+}
+
+/// [`max_drawdown`] and the final wealth `Π (1 + rᵢ)`, calling `also` with
+/// each return on the way: other one-pass statistics ride along in the same
+/// loop (see [`Profile`]).
+#[inline]
+fn drawdown_and(returns: &[f64], mut also: impl FnMut(f64)) -> (Drawdown, f64) {
     let mut best = Drawdown::default();
     let mut best_peak_wealth = 1.0;
     let mut wealth = 1.0;
     let mut high = 1.0;
     let mut high_at = None;
+    // Wealth at or above `floor` cannot be a deeper fall than the best one:
+    // the division (the slow part) is skipped for it. The margin of 1e-12 of
+    // the high is far above rounding, so every fall the exact test would
+    // take still reaches it.
+    let floor_of = |high: f64, best: f64| high * (1.0 - best) + high * 1e-12;
+    let mut floor = floor_of(high, 0.0);
     for (i, r) in returns.iter().enumerate() {
+        also(*r);
         wealth *= 1.0 + r;
         if best.recovery.is_none() && best.trough.is_some() && wealth >= best_peak_wealth {
             best.recovery = Some(i);
@@ -384,6 +445,10 @@ pub fn max_drawdown(returns: &[f64]) -> Drawdown {
         if wealth >= high {
             high = wealth;
             high_at = Some(i);
+            floor = floor_of(high, best.max_drawdown);
+            continue;
+        }
+        if wealth >= floor {
             continue;
         }
         let drawdown = (high - wealth) / high;
@@ -395,9 +460,48 @@ pub fn max_drawdown(returns: &[f64]) -> Drawdown {
                 recovery: None,
             };
             best_peak_wealth = high;
+            floor = floor_of(high, drawdown);
         }
     }
-    best
+    (best, wealth)
+}
+
+/// The whole-series statistics the backtest items report, from two passes
+/// over the returns: the first finds the drawdown, the win rate, the sum
+/// and the final wealth together; the second the moments around the mean.
+/// For a long series read by several items at once, this is a fraction of
+/// the memory traffic of [`Summary::of`], [`max_drawdown`] and [`win_rate`]
+/// each reading it; they agree with it (the drawdown and win rate exactly,
+/// the summary to rounding; a test checks).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Profile {
+    /// [`Summary::of`] the returns against the required return; `None` for
+    /// fewer than 2 returns.
+    pub summary: Option<Summary>,
+    /// [`max_drawdown`].
+    pub drawdown: Drawdown,
+    /// [`win_rate`].
+    pub win_rate: WinRate,
+}
+
+impl Profile {
+    /// The profile of `returns`, with the downside measured below
+    /// `required_return`.
+    #[must_use]
+    pub fn of(returns: &[f64], required_return: f64) -> Self {
+        let (mut sum, mut wins, mut losses) = (0.0, 0, 0);
+        let (drawdown, wealth) = drawdown_and(returns, |r| {
+            sum += r;
+            wins += usize::from(r > 0.0);
+            losses += usize::from(r < 0.0);
+        });
+        Profile {
+            summary: Summary::around(returns, sum, wealth, required_return),
+            drawdown,
+            win_rate: WinRate::of(wins, losses, returns.len()),
+        }
+    }
 }
 
 /// Counts of winning and losing periods, from [`win_rate`].
@@ -421,14 +525,25 @@ pub struct WinRate {
 /// days without a position) count neither way.
 #[must_use]
 pub fn win_rate(returns: &[f64]) -> WinRate {
-    let wins = returns.iter().filter(|r| **r > 0.0).count();
-    let losses = returns.iter().filter(|r| **r < 0.0).count();
-    let decided = wins + losses;
-    WinRate {
-        win_rate: (decided > 0).then(|| count(wins) / count(decided)),
-        wins,
-        losses,
-        flat: returns.len() - decided,
+    // One pass, counting without branches.
+    let (mut wins, mut losses) = (0, 0);
+    for r in returns {
+        wins += usize::from(*r > 0.0);
+        losses += usize::from(*r < 0.0);
+    }
+    WinRate::of(wins, losses, returns.len())
+}
+
+impl WinRate {
+    /// The rate of `wins` and `losses` among `periods`.
+    fn of(wins: usize, losses: usize, periods: usize) -> Self {
+        let decided = wins + losses;
+        WinRate {
+            win_rate: (decided > 0).then(|| count(wins) / count(decided)),
+            wins,
+            losses,
+            flat: periods - decided,
+        }
     }
 }
 
@@ -1175,23 +1290,41 @@ mod tests {
             (Some(a), Some(b)) => (a - b).abs() <= 1e-12 * b.abs().max(1.0),
             (a, b) => a == b,
         };
-        let s = Summary::of(&returns, 0.0001).unwrap();
-        assert!(close(
-            s.sharpe_ratio(0.0001, 252),
-            sharpe_ratio(&returns, 0.0001, 252)
-        ));
-        assert!(close(
-            s.sortino_ratio(252),
-            sortino_ratio(&returns, 0.0001, 252)
-        ));
-        assert!(close(
-            s.annual_volatility(252),
-            annual_volatility(&returns, 252)
-        ));
-        assert!(close(s.cagr(252), cagr(&returns, 252)));
-        assert!(close(s.skewness, skewness(&returns)));
-        assert!(close(s.kurtosis, kurtosis(&returns)));
-        assert!(close(Some(s.std), sample_std(&returns)));
+        let profile = Profile::of(&returns, 0.0001);
+        // The summary alone and the one of the profile (another order of
+        // additions) against the single statistics.
+        for s in [
+            Summary::of(&returns, 0.0001).unwrap(),
+            profile.summary.unwrap(),
+        ] {
+            assert!(close(
+                s.sharpe_ratio(0.0001, 252),
+                sharpe_ratio(&returns, 0.0001, 252)
+            ));
+            assert!(close(
+                s.sortino_ratio(252),
+                sortino_ratio(&returns, 0.0001, 252)
+            ));
+            assert!(close(
+                s.annual_volatility(252),
+                annual_volatility(&returns, 252)
+            ));
+            assert!(close(s.cagr(252), cagr(&returns, 252)));
+            assert!(close(s.skewness, skewness(&returns)));
+            assert!(close(s.kurtosis, kurtosis(&returns)));
+            assert!(close(Some(s.std), sample_std(&returns)));
+        }
+        // The profile's drawdown and win rate are those of the single
+        // functions, exactly, at every length (including too short for a
+        // summary).
+        for n in [0, 1, 2, 3, 100, 5000] {
+            let part = &returns[..n];
+            let p = Profile::of(part, 0.0001);
+            assert_eq!(p.drawdown, max_drawdown(part), "{n} returns");
+            assert_eq!(p.win_rate, win_rate(part), "{n} returns");
+            assert_eq!(p.summary.is_none(), n < 2);
+        }
+        assert!(profile.drawdown.max_drawdown > 0.0);
         let flat = Summary::of(&[0.01, 0.01, 0.01], 0.0).unwrap();
         assert_eq!((flat.std, flat.skewness), (0.0, None));
         assert!(Summary::of(&[0.01], 0.0).is_none());

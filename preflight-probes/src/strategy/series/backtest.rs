@@ -1,10 +1,12 @@
 //! `[inputs.backtest]`: the strategy's backtest return series and its trades.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
 use preflight_core::{Artifact, CheckError, Input, InputSource};
 
+use super::super::stats::Profile;
 use super::fast;
 use super::read::{CsvFile, DateOrder, Order};
 use super::settings::Settings;
@@ -70,6 +72,19 @@ pub struct Backtest {
     pub trades: Option<Trades>,
     /// The returns file as read.
     pub artifact: Artifact,
+    /// The statistics of the whole series, computed when first asked for.
+    profile: ProfileCache,
+}
+
+/// [`Backtest::profile`]'s cache: derived from the returns, so it takes no
+/// part in comparisons.
+#[derive(Debug, Clone, Default)]
+struct ProfileCache(OnceLock<Profile>);
+
+impl PartialEq for ProfileCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// What the backtest file's value column held.
@@ -177,7 +192,18 @@ impl Backtest {
             oos_index,
             trades,
             artifact,
+            profile: ProfileCache::default(),
         })
+    }
+
+    /// The [`Profile`] of the returns (drawdown, win rate and summary against
+    /// the risk-free rate), computed by the first item that asks for it:
+    /// items running at the same time wait for it rather than read a long
+    /// series again.
+    pub fn profile(&self) -> &Profile {
+        self.profile
+            .0
+            .get_or_init(|| Profile::of(&self.returns, self.risk_free))
     }
 
     /// The number of returns.
