@@ -444,55 +444,59 @@ const SORT_CHUNK: usize = 1 << 12;
 /// Stretches of windows [`spreads`] rolls side by side.
 const STRETCHES: usize = 4;
 
-/// The [`Spread`] of every `window`-period window of `returns` (window `w`
-/// ends at period `w + window − 1`). The windows are cut into
-/// [`STRETCHES`] equal stretches of `len` windows, rolled in lockstep (their
-/// running sums are independent chains the processor overlaps), and
-/// `lockstep(j, values)` gets window `j` of each stretch (windows `j`,
-/// `len + j`, ...); the windows left over after them go one by one to
-/// `rest(w, value)`. Every call with the same `returns` and `window` sees
-/// the very same values.
+/// The [`Spread`]s of the `window`-period windows of `returns` (window `w`
+/// ends at period `w + window − 1`) in stretches `first..first + N`: the
+/// windows are cut into [`STRETCHES`] equal stretches of `len` windows
+/// (those left over are [`spreads_left`]'s), and the stretches asked for are
+/// rolled in lockstep (their running sums are independent chains the
+/// processor overlaps). `lockstep(j, values)` gets window `j` of each
+/// (windows `first · len + j`, `(first + 1) · len + j`, ...). A stretch's
+/// values are the very same whichever stretches are rolled with it.
 #[inline]
-fn spreads(
+fn spreads<const N: usize>(
     returns: &[f64],
     window: usize,
-    mut lockstep: impl FnMut(usize, [f32; STRETCHES]),
-    mut rest: impl FnMut(usize, f32),
+    first: usize,
+    mut lockstep: impl FnMut(usize, [f32; N]),
 ) {
-    let Some(windows) = (returns.len() + 1).checked_sub(window) else {
-        return;
-    };
+    let windows = (returns.len() + 1).saturating_sub(window);
     let len = windows / STRETCHES;
-    if len > 0 {
-        let mut spread: [Spread; STRETCHES] = std::array::from_fn(|_| Spread::new(window));
-        // Stretch `s` starts at window `s · len`: its first window but
-        // one return fills it, then each step takes return `w + window − 1`
-        // in and return `w − 1` out.
-        for (s, spread) in spread.iter_mut().enumerate() {
-            for r in &returns[s * len..s * len + window - 1] {
-                spread.roll(*r, 0.0);
-            }
-        }
-        let incoming: [&[f64]; STRETCHES] =
-            std::array::from_fn(|s| &returns[s * len + window - 1..(s + 1) * len + window - 1]);
-        let mut values = [0.0_f32; STRETCHES];
-        for (s, spread) in spread.iter_mut().enumerate() {
-            spread.roll(incoming[s][0], 0.0);
-            values[s] = spread.value();
-        }
-        lockstep(0, values);
-        let outgoing: [&[f64]; STRETCHES] =
-            std::array::from_fn(|s| &returns[s * len..(s + 1) * len]);
-        for j in 1..len {
-            for (s, spread) in spread.iter_mut().enumerate() {
-                spread.roll(incoming[s][j], outgoing[s][j - 1]);
-                values[s] = spread.value();
-            }
-            lockstep(j, values);
+    if len == 0 || first + N > STRETCHES {
+        return;
+    }
+    let start = |s: usize| (first + s) * len;
+    let mut spread: [Spread; N] = std::array::from_fn(|_| Spread::new(window));
+    // A stretch's first window but one return fills it, then each step
+    // takes return `w + window − 1` in and return `w − 1` out.
+    for (s, spread) in spread.iter_mut().enumerate() {
+        for r in &returns[start(s)..start(s) + window - 1] {
+            spread.roll(*r, 0.0);
         }
     }
-    // The windows after the stretches, rolled one by one.
-    let from = STRETCHES * len;
+    let incoming: [&[f64]; N] =
+        std::array::from_fn(|s| &returns[start(s) + window - 1..start(s) + len + window - 1]);
+    let mut values = [0.0_f32; N];
+    for (s, spread) in spread.iter_mut().enumerate() {
+        spread.roll(incoming[s][0], 0.0);
+        values[s] = spread.value();
+    }
+    lockstep(0, values);
+    let outgoing: [&[f64]; N] = std::array::from_fn(|s| &returns[start(s)..start(s) + len]);
+    for j in 1..len {
+        for (s, spread) in spread.iter_mut().enumerate() {
+            spread.roll(incoming[s][j], outgoing[s][j - 1]);
+            values[s] = spread.value();
+        }
+        lockstep(j, values);
+    }
+}
+
+/// The [`Spread`]s of the windows after [`spreads`]' stretches (fewer than
+/// [`STRETCHES`], or all of them for a short series), one by one:
+/// `each(w, value)` for window `w`.
+fn spreads_left(returns: &[f64], window: usize, mut each: impl FnMut(usize, f32)) {
+    let windows = (returns.len() + 1).saturating_sub(window);
+    let from = STRETCHES * (windows / STRETCHES);
     if from == windows {
         return;
     }
@@ -501,10 +505,10 @@ fn spreads(
         spread.roll(*r, 0.0);
     }
     spread.roll(returns[from + window - 1], 0.0);
-    rest(from, spread.value());
+    each(from, spread.value());
     for w in from + 1..windows {
         spread.roll(returns[w + window - 1], returns[w - 1]);
-        rest(w, spread.value());
+        each(w, spread.value());
     }
 }
 
@@ -544,24 +548,20 @@ fn split_regimes(
         let mut sample = vec![0.0_f32; (windows / STRETCHES).div_ceil(stride) * STRETCHES];
         let mut slots = sample.chunks_exact_mut(STRETCHES);
         let (mut countdown, mut left_over) = (0, Vec::new());
-        spreads(
-            returns,
-            window,
-            |_, values| {
-                if countdown == 0 {
-                    if let Some(slot) = slots.next() {
-                        slot.copy_from_slice(&values);
-                    }
-                    countdown = stride;
+        spreads::<STRETCHES>(returns, window, 0, |_, values| {
+            if countdown == 0 {
+                if let Some(slot) = slots.next() {
+                    slot.copy_from_slice(&values);
                 }
-                countdown -= 1;
-            },
-            |w, value| {
-                if w % stride == 0 {
-                    left_over.push(value);
-                }
-            },
-        );
+                countdown = stride;
+            }
+            countdown -= 1;
+        });
+        spreads_left(returns, window, |w, value| {
+            if w % stride == 0 {
+                left_over.push(value);
+            }
+        });
         sample.append(&mut left_over);
         let third = sample.len() / 3;
         // The upper cut first; the lower one is then among the values below it.
@@ -575,16 +575,23 @@ fn split_regimes(
         let mut regime_of = vec![0_u8; windows];
         let len = windows / STRETCHES;
         let (stretches, left) = regime_of.split_at_mut(STRETCHES * len);
-        spreads(
-            returns,
-            window,
-            |j, values| {
+        let (early, late) = stretches.split_at_mut(STRETCHES / 2 * len);
+        // Half the stretches on another thread: the other items of the run
+        // leave a core free by now.
+        let classify = |first: usize, out: &mut [u8]| {
+            spreads::<{ STRETCHES / 2 }>(returns, window, first, |j, values| {
                 for (s, value) in values.into_iter().enumerate() {
-                    stretches[s * len + j] = regime(value);
+                    out[s * len + j] = regime(value);
                 }
-            },
-            |w, value| left[w - STRETCHES * len] = regime(value),
-        );
+            });
+        };
+        std::thread::scope(|scope| {
+            scope.spawn(|| classify(STRETCHES / 2, late));
+            classify(0, early);
+            spreads_left(returns, window, |w, value| {
+                left[w - STRETCHES * len] = regime(value);
+            });
+        });
         // Then each window's return joins its regime's accumulator, in
         // order. Regimes change every few windows, and a branch at each
         // change costs more than the work between them; so a chunk at a
