@@ -1,7 +1,8 @@
-//! Linter reports as a team meets them: what ruff, pylint, mypy, flake8 and
-//! clippy really write (generated here by the real tools on a small module
-//! and a tiny crate), plus the committed Checkstyle fixture, parsed and
-//! judged through the registry and runner.
+//! Linter reports as a team meets them: what ruff, pylint (`json` and
+//! `json2`), mypy, flake8 (text and flake8-json) and clippy really write
+//! (generated here by the real tools on a small module and a tiny crate),
+//! plus the committed Checkstyle fixture, parsed and judged through the
+//! registry and runner.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -144,8 +145,26 @@ fn lint_python(dir: &Path, module: &str) -> Vec<(&'static str, Vec<u8>)> {
             ),
         ),
         (
+            "pylint.json2",
+            lint(
+                dir,
+                "pylint",
+                &["--output-format=json2", "--persistent=n", "desk.py"],
+                "pylint.json2",
+            ),
+        ),
+        (
             "flake8.txt",
             lint(dir, "flake8", &["--isolated", "desk.py"], "flake8.txt"),
+        ),
+        (
+            "flake8.json",
+            lint(
+                dir,
+                "flake8",
+                &["--isolated", "--format=json", "desk.py"],
+                "flake8.json",
+            ),
         ),
     ]
 }
@@ -179,7 +198,9 @@ fn python_tools_reports_are_parsed() {
             "ruff.json" => (LintFormat::RuffJson, "ruff"),
             "ruff.sarif" => (LintFormat::Sarif, "ruff"),
             "pylint.json" => (LintFormat::PylintJson, "pylint"),
+            "pylint.json2" => (LintFormat::PylintJson2, "pylint"),
             "mypy.txt" | "mypy-columns.txt" => (LintFormat::MypyText, "mypy"),
+            "flake8.json" => (LintFormat::Flake8Json, "flake8"),
             _ => (LintFormat::Flake8Text, "flake8"),
         };
         assert_eq!((report.format, report.tool.as_str()), expected, "{name}");
@@ -229,6 +250,124 @@ fn python_tools_reports_are_parsed() {
     for code in ["F401", "E401", "E302", "E231", "E111"] {
         assert!(flake8_rules.contains(&code), "{code}: {flake8_rules:?}");
     }
+
+    // pylint's json2 and flake8-json hold what their other formats hold.
+    let pylint2 = report("pylint.json2");
+    assert_eq!(pylint2.diagnostics, pylint.diagnostics);
+    assert_eq!(
+        (
+            pylint2.diagnostics.len(),
+            pylint2.count(Severity::Warning),
+            pylint2.count(Severity::Error)
+        ),
+        (9, 9, 0),
+        "{pylint2:?}"
+    );
+    let flake8_json = report("flake8.json");
+    assert_eq!(flake8_json.diagnostics, flake8.diagnostics);
+    assert_eq!(
+        rules(&flake8_json),
+        [
+            "F401", "F401", "E401", "E302", "E231", "E225", "F841", "E302", "E201", "E202", "E111"
+        ]
+    );
+    let lines: Vec<Option<u32>> = flake8_json.diagnostics.iter().map(|d| d.line).collect();
+    assert_eq!(
+        lines,
+        [1, 1, 1, 2, 2, 2, 3, 5, 5, 5, 6].map(Some),
+        "{flake8_json:?}"
+    );
+    assert_eq!(flake8_json.count(Severity::Warning), 11);
+}
+
+/// A module pylint and flake8 cannot parse.
+const BROKEN: &str = "def f(:\n    pass\n";
+
+/// Lines of `report`'s diagnostics: `file:line:column rule severity`.
+fn listed(report: &LintReport) -> Vec<String> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {} {:?}",
+                d.file,
+                d.line.unwrap_or(0),
+                d.column.unwrap_or(0),
+                d.rule,
+                d.severity
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn flake8_json_and_pylint_json2_read_as_the_same_runs_other_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("broken.py"), BROKEN).unwrap();
+    std::fs::write(root.join("desk.py"), MESSY).unwrap();
+    let files = ["broken.py", "desk.py"];
+    let flake8 = |format: &[&str], out: &str| {
+        let args = [&["--isolated"][..], format, &files].concat();
+        only(out, &lint(root, "flake8", &args, out))
+    };
+    let text = flake8(&[], "flake8.txt");
+    let json = flake8(&["--format=json"], "flake8.json");
+    let pretty = flake8(&["--format=json-pretty"], "flake8-pretty.json");
+    assert_eq!(
+        (text.format, json.format, pretty.format),
+        (
+            LintFormat::Flake8Text,
+            LintFormat::Flake8Json,
+            LintFormat::Flake8Json
+        )
+    );
+    assert_eq!(json.tool, "flake8");
+    assert_eq!(json.diagnostics, text.diagnostics);
+    assert_eq!(pretty.diagnostics, text.diagnostics);
+    let found = listed(&json);
+    assert_eq!(found.len(), 12, "{found:#?}");
+    // The syntax error is flake8's only error; every style code a warning.
+    assert_eq!(found[0], "broken.py:1:8 E999 Error");
+    assert_eq!(found[1], "desk.py:1:1 F401 Warning");
+    assert_eq!(found[11], "desk.py:6:3 E111 Warning");
+    assert_eq!(
+        (json.count(Severity::Error), json.count(Severity::Warning)),
+        (1, 11)
+    );
+
+    let pylint = |format: &str, out: &str| {
+        let args = [&[format, "--persistent=n"][..], &files].concat();
+        only(out, &lint(root, "pylint", &args, out))
+    };
+    let classic = pylint("--output-format=json", "pylint.json");
+    let json2 = pylint("--output-format=json2", "pylint.json2");
+    assert_eq!(
+        (classic.format, json2.format, json2.tool.as_str()),
+        (LintFormat::PylintJson, LintFormat::PylintJson2, "pylint")
+    );
+    assert_eq!(json2.diagnostics, classic.diagnostics);
+    let found = listed(&json2);
+    assert_eq!(found.len(), 10, "{found:#?}");
+    assert_eq!(found[0], "broken.py:1:8 E0001 (syntax-error) Error");
+    assert_eq!(found[1], "desk.py:6:1 W0311 (bad-indentation) Warning");
+    assert!(
+        found.contains(&"desk.py:2:1 C0103 (invalid-name) Warning".to_owned()),
+        "{found:#?}"
+    );
+    assert_eq!(
+        (json2.count(Severity::Error), json2.count(Severity::Warning)),
+        (1, 9)
+    );
+
+    // Judged like their other formats: the syntax errors fail static analysis.
+    let inputs = "[inputs.lint]\npaths = [\"reports/*.json\", \"reports/*.json2\"]\n";
+    let (status, message, values) = item(&run(root, inputs, &[STATIC]), STATIC);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert_eq!(values["by_severity"]["error"], 4, "{values}");
+    assert_eq!(values["by_tool"]["flake8"], 24, "{values}");
+    assert_eq!(values["by_tool"]["pylint"], 20, "{values}");
 }
 
 #[test]
@@ -244,7 +383,7 @@ fn items_judge_the_python_reports_against_their_limits() {
         message.contains("at most 0 errors and 0 warnings allowed"),
         "{message}"
     );
-    assert_eq!(values["files"].as_array().unwrap().len(), 6);
+    assert_eq!(values["files"].as_array().unwrap().len(), 8);
     let by_tool = values["by_tool"].as_object().unwrap();
     let tools: Vec<&str> = by_tool.keys().map(String::as_str).collect();
     assert_eq!(tools, ["flake8", "mypy", "pylint", "ruff"]);
@@ -266,7 +405,7 @@ fn items_judge_the_python_reports_against_their_limits() {
     assert_eq!(first[0]["file"], "desk.py");
     assert_eq!(first[0]["line"], 1);
     let evidence = report.item(STYLE).unwrap().evidence.as_ref().unwrap();
-    assert_eq!(evidence.artifacts.len(), 6);
+    assert_eq!(evidence.artifacts.len(), 8);
     assert!(evidence.findings.iter().all(|f| f.file == "desk.py"));
     assert_eq!(
         evidence.findings.len() as u64,
@@ -313,9 +452,33 @@ fn clean_reports_pass_and_missing_or_broken_ones_are_errors() {
         assert_eq!(status, Status::Pass, "{id}: {message} {values}");
         assert_eq!(values["diagnostics"], 0, "{values}");
     }
-    // flake8 writes nothing when it finds nothing.
+    // flake8 writes nothing when it finds nothing; flake8-json and pylint's
+    // json2 still name the file or the tool.
     let flake8 = std::fs::read(dir.path().join("reports/flake8.txt")).unwrap();
     assert_eq!(only("flake8.txt", &flake8).format, LintFormat::Empty);
+    for (name, format) in [
+        ("flake8.json", LintFormat::Flake8Json),
+        ("pylint.json2", LintFormat::PylintJson2),
+    ] {
+        let bytes = std::fs::read(dir.path().join("reports").join(name)).unwrap();
+        let report = only(name, &bytes);
+        assert_eq!(report.format, format, "{name}");
+        assert!(report.diagnostics.is_empty(), "{name}: {report:?}");
+    }
+    // flake8-json with no file to check writes `{}`: nothing names the tool.
+    let none = tempfile::tempdir().unwrap();
+    let bytes = lint(
+        none.path(),
+        "flake8",
+        &["--isolated", "--format=json", "."],
+        "flake8.json",
+    );
+    assert_eq!(bytes, b"{}");
+    let report = only("flake8.json", &bytes);
+    assert_eq!(
+        (report.format, report.tool.as_str()),
+        (LintFormat::Empty, "unknown")
+    );
 
     let missing = "[inputs.lint]\npaths = [\"reports/*\", \"lint/*.sarif\"]\n";
     let (status, message, _) = item(&run(dir.path(), missing, &[STYLE]), STYLE);

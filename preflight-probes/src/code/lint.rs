@@ -20,12 +20,14 @@
 //!
 //! | Format | Written by | Recognised by | Severity |
 //! |--------|------------|---------------|----------|
-//! | SARIF 2.1.0 | `ruff check --output-format=sarif`, `CodeQL`, Semgrep, ... | a JSON object with `runs` | `level` (`error`, `warning`, `note`/`none`; `warning` when absent), ruff's by its rule code |
+//! | SARIF 2.1.0 | `ruff check --output-format=sarif`, `CodeQL`, Semgrep, ... | any other JSON object (one with `runs`) | `level` (`error`, `warning`, `note`/`none`; `warning` when absent), ruff's by its rule code |
 //! | cargo JSON messages | `cargo clippy --message-format=json` | JSON lines, the first with `reason` | `message.level` |
 //! | ruff JSON | `ruff check --output-format=json` | a JSON array of objects with `code` and `location` | by rule code |
 //! | pylint JSON | `pylint --output-format=json` | a JSON array of objects with `message-id` | `type`: `fatal`/`error` → error, `warning`/`refactor`/`convention` → warning, `info` → note |
+//! | pylint `json2` | `pylint --output-format=json2` | a JSON object whose first key is `messages` (or, keys sorted, `statistics`) | as pylint JSON |
 //! | mypy text | `mypy` (with or without `--show-column-numbers`) | lines `file:line[:col]: error: message  [code]` | `error`, `warning`, `note` |
 //! | flake8 text | `flake8` (default format) | lines `path:line:col: CODE message` | by rule code |
+//! | flake8 JSON | `flake8 --format=json` or `--format=json-pretty` (the flake8-json plugin) | a JSON object whose first key, not one of SARIF's (`$schema`, `version`, `runs`, `inlineExternalProperties`, `properties`), holds an array | by rule code |
 //! | Checkstyle XML | Checkstyle, `ESLint`, ktlint, ... | root element `<checkstyle>` | `severity`: `error`, `warning`, `info`/`ignore` → note |
 //!
 //! ruff and flake8 give no severity of their own (ruff calls every violation
@@ -34,9 +36,17 @@
 //! names" (`E9`, `F63`, `F7`, `F82`) and a ruff diagnostic without a code (a
 //! syntax error) are errors; every other code is a warning.
 //!
-//! An empty file (what flake8 writes when it finds nothing) and an empty JSON
-//! array (ruff's and pylint's clean report) are reports with no diagnostic,
-//! of format [`LintFormat::Empty`] and tool `unknown`.
+//! A report in pylint's `json2` or flake8-json's format is the same
+//! diagnostics, in the same order, as the same run's pylint JSON or flake8
+//! text: only the format differs.
+//!
+//! An empty file (what flake8 writes when it finds nothing), an empty JSON
+//! array (ruff's and pylint's clean report) and an empty JSON object
+//! (flake8-json's report when it checked no file) are reports with no
+//! diagnostic, of format [`LintFormat::Empty`] and tool `unknown`: nothing in
+//! them names the tool. A clean report that does name it (pylint's `json2`
+//! with no message, flake8-json's `{"desk.py": []}`) is that tool's, with no
+//! diagnostic.
 //!
 //! Lines and columns are 1-based (pylint's 0-based columns are shifted);
 //! `None` where the report does not give them.
@@ -98,22 +108,28 @@ pub enum LintFormat {
     CargoJson,
     /// ruff's JSON report.
     RuffJson,
-    /// pylint's JSON report.
+    /// pylint's JSON report (`--output-format=json`).
     PylintJson,
+    /// pylint's `json2` report (`--output-format=json2`).
+    PylintJson2,
     /// mypy's text output.
     MypyText,
     /// flake8's default text output.
     Flake8Text,
+    /// flake8's JSON report, written by the flake8-json plugin
+    /// (`--format=json` or `--format=json-pretty`).
+    Flake8Json,
     /// Checkstyle XML.
     Checkstyle,
-    /// An empty file or an empty JSON array: no diagnostic, tool unknown.
+    /// An empty file, an empty JSON array or an empty JSON object: no
+    /// diagnostic, tool unknown.
     Empty,
 }
 
 impl LintFormat {
     /// The format's short name, as shown in evidence: `sarif`, `cargo-json`,
-    /// `ruff-json`, `pylint-json`, `mypy-text`, `flake8-text`, `checkstyle`
-    /// or `empty`.
+    /// `ruff-json`, `pylint-json`, `pylint-json2`, `mypy-text`,
+    /// `flake8-text`, `flake8-json`, `checkstyle` or `empty`.
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
@@ -121,8 +137,10 @@ impl LintFormat {
             LintFormat::CargoJson => "cargo-json",
             LintFormat::RuffJson => "ruff-json",
             LintFormat::PylintJson => "pylint-json",
+            LintFormat::PylintJson2 => "pylint-json2",
             LintFormat::MypyText => "mypy-text",
             LintFormat::Flake8Text => "flake8-text",
+            LintFormat::Flake8Json => "flake8-json",
             LintFormat::Checkstyle => "checkstyle",
             LintFormat::Empty => "empty",
         }
@@ -260,11 +278,10 @@ pub fn detect_format(bytes: &[u8]) -> Option<LintFormat> {
             let is_cargo = serde_json::from_slice::<Value>(first)
                 .ok()
                 .is_some_and(|v| v.get("reason").is_some());
-            Some(if is_cargo {
-                LintFormat::CargoJson
-            } else {
-                LintFormat::Sarif
-            })
+            if is_cargo {
+                return Some(LintFormat::CargoJson);
+            }
+            Some(object_format(text))
         }
         Some(b'[') => {
             let rest = text[1..].trim_ascii_start();
@@ -302,6 +319,54 @@ pub fn detect_format(bytes: &[u8]) -> Option<LintFormat> {
     }
 }
 
+/// The top-level properties of a SARIF log.
+const SARIF_KEYS: [&str; 5] = [
+    "$schema",
+    "version",
+    "runs",
+    "inlineExternalProperties",
+    "properties",
+];
+
+/// The format of the JSON object `text` (trimmed, starting with `{`), told
+/// by its first key and the first byte of that key's value: no key is
+/// [`LintFormat::Empty`]; pylint's `json2` starts with `messages` (or, keys
+/// sorted, `statistics`); a SARIF log with one of [`SARIF_KEYS`];
+/// flake8-json maps file names to arrays; anything else is read as SARIF,
+/// whose parser reports what is wrong with it.
+fn object_format(text: &[u8]) -> LintFormat {
+    let rest = text[1..].trim_ascii_start();
+    if rest.starts_with(b"}") {
+        return LintFormat::Empty;
+    }
+    let Some((key, value)) = first_entry(rest) else {
+        return LintFormat::Sarif;
+    };
+    match (key.as_str(), value) {
+        ("messages" | "statistics", _) => LintFormat::PylintJson2,
+        (key, b'[') if !SARIF_KEYS.contains(&key) => LintFormat::Flake8Json,
+        _ => LintFormat::Sarif,
+    }
+}
+
+/// The first key of a JSON object whose members start `rest` (after its
+/// `{`), and the first byte of that key's value; `None` when `rest` does not
+/// start that way.
+fn first_entry(rest: &[u8]) -> Option<(String, u8)> {
+    if rest.first() != Some(&b'"') {
+        return None;
+    }
+    let mut escaped = false;
+    let end = rest[1..].iter().position(|b| {
+        let end = !escaped && *b == b'"';
+        escaped = !escaped && *b == b'\\';
+        end
+    })? + 1;
+    let key: String = serde_json::from_slice(&rest[..=end]).ok()?;
+    let after = rest[end + 1..].trim_ascii_start().strip_prefix(b":")?;
+    Some((key, *after.trim_ascii_start().first()?))
+}
+
 /// Parses a linter report in any of the [`LintFormat`]s, detected from its
 /// content: one [`LintReport`] per tool run (a SARIF log holds one per
 /// run; every other format one). `shown` names the file in error locations.
@@ -327,13 +392,32 @@ pub fn parse_lint(shown: &str, bytes: &[u8]) -> Result<Vec<LintReport>, CheckErr
     match body.trim_ascii().first() {
         None => Ok(vec![empty()]),
         Some(b'<') => parse_checkstyle(shown, bytes).map(|r| vec![r]),
-        Some(b'{') => {
-            if detect_format(bytes) == Some(LintFormat::CargoJson) {
-                parse_cargo(shown, bytes).map(|r| vec![r])
-            } else {
-                parse_sarif(shown, bytes)
+        Some(b'{') => match detect_format(bytes) {
+            Some(LintFormat::CargoJson) => parse_cargo(shown, bytes).map(|r| vec![r]),
+            Some(LintFormat::Empty) => {
+                // Still a document to check: `{} junk` is not a report.
+                serde_json::from_slice::<serde_json::Map<String, Value>>(body)
+                    .map_err(|e| json_error(shown, 0, &e))?;
+                Ok(vec![empty()])
             }
-        }
+            Some(LintFormat::PylintJson2) => parse_pylint2(shown, bytes).map(|r| vec![r]),
+            Some(LintFormat::Flake8Json) => parse_flake8_json(shown, bytes).map(|r| vec![r]),
+            _ => parse_sarif(shown, bytes).map_err(|err| {
+                // An object that does not start like a SARIF log may have been
+                // meant as another format: say which objects are read.
+                let sarif_like = first_entry(body.trim_ascii()[1..].trim_ascii_start())
+                    .is_none_or(|(key, _)| SARIF_KEYS.contains(&key.as_str()));
+                match err {
+                    CheckError::Malformed { location, message } if !sarif_like => malformed(
+                        location,
+                        format!(
+                            "{message} (a JSON object is read as SARIF, as pylint `json2` when its first key is `messages`, or as flake8-json when it maps file names to arrays)"
+                        ),
+                    ),
+                    err => err,
+                }
+            }),
+        },
         Some(b'[') => match detect_format(bytes) {
             Some(LintFormat::Empty) => {
                 // Still a document to check: `[] junk` is not a report.
@@ -356,7 +440,7 @@ pub fn parse_lint(shown: &str, bytes: &[u8]) -> Result<Vec<LintReport>, CheckErr
             Some(LintFormat::Flake8Text) => parse_flake8(shown, bytes).map(|r| vec![r]),
             _ => Err(malformed(
                 locate(bytes, start, shown),
-                "not a linter report: expected SARIF, cargo JSON messages, ruff or pylint JSON, mypy or flake8 text, or Checkstyle XML",
+                "not a linter report: expected SARIF, cargo JSON messages, ruff, pylint or flake8 JSON, mypy or flake8 text, or Checkstyle XML",
             )),
         },
     }
@@ -708,7 +792,8 @@ fn parse_ruff(shown: &str, bytes: &[u8]) -> Result<LintReport, CheckError> {
     })
 }
 
-// pylint's JSON report, the parts read.
+// pylint's JSON reports, the parts read: a message is the same in `json`
+// and `json2` but for the name of its id.
 
 #[derive(Deserialize)]
 struct PylintMessage {
@@ -723,10 +808,65 @@ struct PylintMessage {
     message: String,
 }
 
+/// pylint's `json2` report: its messages; the statistics are pylint's own
+/// counts of them.
+#[derive(Deserialize)]
+struct Pylint2Report {
+    messages: Vec<Pylint2Message>,
+}
+
+#[derive(Deserialize)]
+struct Pylint2Message {
+    #[serde(rename = "type")]
+    kind: String,
+    path: String,
+    line: Option<u64>,
+    column: Option<u64>,
+    #[serde(rename = "messageId")]
+    message_id: String,
+    symbol: Option<String>,
+    message: String,
+}
+
+impl From<Pylint2Message> for PylintMessage {
+    fn from(m: Pylint2Message) -> Self {
+        PylintMessage {
+            kind: m.kind,
+            path: m.path,
+            line: m.line,
+            column: m.column,
+            message_id: m.message_id,
+            symbol: m.symbol,
+            message: m.message,
+        }
+    }
+}
+
 fn parse_pylint(shown: &str, bytes: &[u8]) -> Result<LintReport, CheckError> {
-    let body = without_bom(bytes);
     let items: Vec<PylintMessage> =
-        serde_json::from_slice(body).map_err(|e| json_error(shown, 0, &e))?;
+        serde_json::from_slice(without_bom(bytes)).map_err(|e| json_error(shown, 0, &e))?;
+    pylint_report(shown, bytes, items, LintFormat::PylintJson)
+}
+
+fn parse_pylint2(shown: &str, bytes: &[u8]) -> Result<LintReport, CheckError> {
+    let report: Pylint2Report =
+        serde_json::from_slice(without_bom(bytes)).map_err(|e| json_error(shown, 0, &e))?;
+    let items = report
+        .messages
+        .into_iter()
+        .map(PylintMessage::from)
+        .collect();
+    pylint_report(shown, bytes, items, LintFormat::PylintJson2)
+}
+
+/// The report of pylint's messages `items`, read from `bytes` in `format`.
+fn pylint_report(
+    shown: &str,
+    bytes: &[u8],
+    items: Vec<PylintMessage>,
+    format: LintFormat,
+) -> Result<LintReport, CheckError> {
+    let body = without_bom(bytes);
     let mut diagnostics = Vec::with_capacity(items.len());
     for m in items {
         let severity = match m.kind.as_str() {
@@ -759,7 +899,7 @@ fn parse_pylint(shown: &str, bytes: &[u8]) -> Result<LintReport, CheckError> {
     }
     Ok(LintReport {
         tool: "pylint".to_owned(),
-        format: LintFormat::PylintJson,
+        format,
         diagnostics,
     })
 }
@@ -869,6 +1009,71 @@ fn parse_flake8(shown: &str, bytes: &[u8]) -> Result<LintReport, CheckError> {
     Ok(LintReport {
         tool: "flake8".to_owned(),
         format: LintFormat::Flake8Text,
+        diagnostics,
+    })
+}
+
+// flake8-json's report, the parts read: an object mapping each file checked
+// to its violations (an empty array when it has none), in report order.
+
+#[derive(Deserialize)]
+struct Flake8Violation {
+    code: String,
+    filename: String,
+    line_number: u64,
+    column_number: u64,
+    text: String,
+}
+
+/// The violations of every file of a flake8-json report, in report order.
+struct Flake8Files(Vec<Flake8Violation>);
+
+impl<'de> Deserialize<'de> for Flake8Files {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Files;
+
+        impl<'de> serde::de::Visitor<'de> for Files {
+            type Value = Flake8Files;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object mapping file names to arrays of flake8 violations")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Flake8Files, A::Error> {
+                let mut all = Vec::new();
+                while let Some((_, violations)) =
+                    map.next_entry::<String, Vec<Flake8Violation>>()?
+                {
+                    all.extend(violations);
+                }
+                Ok(Flake8Files(all))
+            }
+        }
+
+        deserializer.deserialize_map(Files)
+    }
+}
+
+fn parse_flake8_json(shown: &str, bytes: &[u8]) -> Result<LintReport, CheckError> {
+    let Flake8Files(violations) =
+        serde_json::from_slice(without_bom(bytes)).map_err(|e| json_error(shown, 0, &e))?;
+    let diagnostics = violations
+        .into_iter()
+        .map(|v| Diagnostic {
+            file: v.filename,
+            line: position(Some(v.line_number)),
+            column: position(Some(v.column_number)),
+            severity: code_severity(&v.code),
+            rule: v.code,
+            message: v.text,
+        })
+        .collect();
+    Ok(LintReport {
+        tool: "flake8".to_owned(),
+        format: LintFormat::Flake8Json,
         diagnostics,
     })
 }
@@ -1394,6 +1599,93 @@ mod tests {
         desk.py:2:12: E231 missing whitespace after ':'\n\
         desk.py:3:1: E999 SyntaxError: invalid syntax\n";
 
+    /// One run of flake8 7.5.0 on three files (a syntax error, a clean
+    /// file, an unused import, a missing blank line and an undefined name):
+    /// its default text, then flake8-json 24.4.0's `--format=json` and
+    /// `--format=json-pretty`.
+    const FLAKE8_RUN_TEXT: &str = "bad.py:1:8: E999 SyntaxError: invalid syntax\n\
+        run.py:1:1: F401 'os' imported but unused\n\
+        run.py:2:1: E302 expected 2 blank lines, found 0\n\
+        run.py:3:12: F821 undefined name 'z'\n";
+
+    const FLAKE8_RUN_JSON: &str = r#"{"bad.py": [{"code": "E999", "filename": "bad.py", "line_number": 1, "column_number": 8, "text": "SyntaxError: invalid syntax", "physical_line": null}], "clean.py": [], "run.py": [{"code": "F401", "filename": "run.py", "line_number": 1, "column_number": 1, "text": "'os' imported but unused", "physical_line": "import os\n"}, {"code": "E302", "filename": "run.py", "line_number": 2, "column_number": 1, "text": "expected 2 blank lines, found 0", "physical_line": "def f():\n"}, {"code": "F821", "filename": "run.py", "line_number": 3, "column_number": 12, "text": "undefined name 'z'", "physical_line": "    return z\n"}]}"#;
+
+    const FLAKE8_RUN_PRETTY: &str = r#"{
+  "bad.py": [
+    {
+      "code": "E999",
+      "filename": "bad.py",
+      "line_number": 1,
+      "column_number": 8,
+      "text": "SyntaxError: invalid syntax",
+      "physical_line": null
+    }
+  ],
+  "clean.py": [],
+  "run.py": [
+    {
+      "code": "F401",
+      "filename": "run.py",
+      "line_number": 1,
+      "column_number": 1,
+      "text": "'os' imported but unused",
+      "physical_line": "import os\n"
+    },
+    {
+      "code": "E302",
+      "filename": "run.py",
+      "line_number": 2,
+      "column_number": 1,
+      "text": "expected 2 blank lines, found 0",
+      "physical_line": "def f():\n"
+    },
+    {
+      "code": "F821",
+      "filename": "run.py",
+      "line_number": 3,
+      "column_number": 12,
+      "text": "undefined name 'z'",
+      "physical_line": "    return z\n"
+    }
+  ]
+}
+"#;
+
+    /// One run of pylint 4.1.4 on two of those files, as `--output-format=json`
+    /// and as `--output-format=json2`.
+    const PYLINT_RUN_JSON: &str = r#"[
+    {"type": "error", "module": "bad", "obj": "", "line": 1, "column": 7, "endLine": null, "endColumn": null,
+     "path": "bad.py", "symbol": "syntax-error", "message": "Parsing failed: 'invalid syntax (bad, line 1)'", "message-id": "E0001"},
+    {"type": "convention", "module": "run", "obj": "", "line": 1, "column": 0, "endLine": null, "endColumn": null,
+     "path": "run.py", "symbol": "missing-module-docstring", "message": "Missing module docstring", "message-id": "C0114"},
+    {"type": "error", "module": "run", "obj": "f", "line": 3, "column": 11, "endLine": 3, "endColumn": 12,
+     "path": "run.py", "symbol": "undefined-variable", "message": "Undefined variable 'z'", "message-id": "E0602"},
+    {"type": "warning", "module": "run", "obj": "", "line": 1, "column": 0, "endLine": 1, "endColumn": 9,
+     "path": "run.py", "symbol": "unused-import", "message": "Unused import os", "message-id": "W0611"}
+]"#;
+
+    const PYLINT_RUN_JSON2: &str = r#"{
+    "messages": [
+        {"type": "error", "symbol": "syntax-error", "message": "Parsing failed: 'invalid syntax (bad, line 1)'",
+         "messageId": "E0001", "confidence": "HIGH", "module": "bad", "obj": "", "line": 1, "column": 7,
+         "endLine": null, "endColumn": null, "path": "bad.py", "absolutePath": "bad.py"},
+        {"type": "convention", "symbol": "missing-module-docstring", "message": "Missing module docstring",
+         "messageId": "C0114", "confidence": "HIGH", "module": "run", "obj": "", "line": 1, "column": 0,
+         "endLine": null, "endColumn": null, "path": "run.py", "absolutePath": "/tmp/lintx/run.py"},
+        {"type": "error", "symbol": "undefined-variable", "message": "Undefined variable 'z'",
+         "messageId": "E0602", "confidence": "UNDEFINED", "module": "run", "obj": "f", "line": 3, "column": 11,
+         "endLine": 3, "endColumn": 12, "path": "run.py", "absolutePath": "/tmp/lintx/run.py"},
+        {"type": "warning", "symbol": "unused-import", "message": "Unused import os",
+         "messageId": "W0611", "confidence": "UNDEFINED", "module": "run", "obj": "", "line": 1, "column": 0,
+         "endLine": 1, "endColumn": 9, "path": "run.py", "absolutePath": "/tmp/lintx/run.py"}
+    ],
+    "statistics": {
+        "messageTypeCount": {"fatal": 0, "error": 2, "warning": 1, "refactor": 0, "convention": 1, "info": 0},
+        "modulesLinted": 2,
+        "score": 0
+    }
+}"#;
+
     const CHECKSTYLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <checkstyle version="4.3">
   <file name="src/Main.java">
@@ -1575,6 +1867,118 @@ mod tests {
     }
 
     #[test]
+    fn flake8_json_reads_as_the_same_runs_text() {
+        let text = one("flake8.txt", FLAKE8_RUN_TEXT);
+        for (shown, json) in [
+            ("flake8.json", FLAKE8_RUN_JSON),
+            ("flake8-pretty.json", FLAKE8_RUN_PRETTY),
+        ] {
+            assert_eq!(detect_format(json.as_bytes()), Some(LintFormat::Flake8Json));
+            let report = one(shown, json);
+            assert_eq!(
+                (report.tool.as_str(), report.format),
+                ("flake8", LintFormat::Flake8Json)
+            );
+            assert_eq!(report.diagnostics, text.diagnostics, "{shown}");
+        }
+        let rows: Vec<_> = text.diagnostics.iter().map(row).collect();
+        assert_eq!(
+            rows,
+            [
+                ("bad.py", Some(1), Some(8), "E999", Severity::Error),
+                ("run.py", Some(1), Some(1), "F401", Severity::Warning),
+                ("run.py", Some(2), Some(1), "E302", Severity::Warning),
+                ("run.py", Some(3), Some(12), "F821", Severity::Error),
+            ]
+        );
+        assert_eq!(text.diagnostics[3].message, "undefined name 'z'");
+    }
+
+    #[test]
+    fn pylint_json2_reads_as_the_same_runs_json() {
+        assert_eq!(
+            detect_format(PYLINT_RUN_JSON2.as_bytes()),
+            Some(LintFormat::PylintJson2)
+        );
+        let json = one("pylint.json", PYLINT_RUN_JSON);
+        let json2 = one("pylint.json2", PYLINT_RUN_JSON2);
+        assert_eq!(
+            (json2.tool.as_str(), json2.format),
+            ("pylint", LintFormat::PylintJson2)
+        );
+        assert_eq!(json2.diagnostics, json.diagnostics);
+        let rows: Vec<_> = json2.diagnostics.iter().map(row).collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "bad.py",
+                    Some(1),
+                    Some(8),
+                    "E0001 (syntax-error)",
+                    Severity::Error
+                ),
+                (
+                    "run.py",
+                    Some(1),
+                    Some(1),
+                    "C0114 (missing-module-docstring)",
+                    Severity::Warning
+                ),
+                (
+                    "run.py",
+                    Some(3),
+                    Some(12),
+                    "E0602 (undefined-variable)",
+                    Severity::Error
+                ),
+                (
+                    "run.py",
+                    Some(1),
+                    Some(1),
+                    "W0611 (unused-import)",
+                    Severity::Warning
+                ),
+            ]
+        );
+        // `info` is a note, in json2 as in json.
+        let info = r#"{"messages": [{"type": "info", "symbol": "locally-disabled", "message": "m",
+            "messageId": "I0011", "line": 2, "column": 0, "path": "a.py"}]}"#;
+        assert_eq!(one("i", info).diagnostics[0].severity, Severity::Note);
+    }
+
+    #[test]
+    fn json_objects_are_told_apart_by_their_first_key() {
+        let cases: &[(&str, LintFormat)] = &[
+            ("{}", LintFormat::Empty),
+            ("{\n}\n", LintFormat::Empty),
+            ("{\"desk.py\": []}", LintFormat::Flake8Json),
+            (
+                "{\"a \\\"quoted\\\" name.py\" :\n [{",
+                LintFormat::Flake8Json,
+            ),
+            (
+                "{\"messages\": [], \"statistics\": {}}",
+                LintFormat::PylintJson2,
+            ),
+            (
+                "{\"statistics\": {}, \"messages\": []}",
+                LintFormat::PylintJson2,
+            ),
+            ("{\"messages\": {}}", LintFormat::PylintJson2),
+            ("{\"runs\": []}", LintFormat::Sarif),
+            ("{\"inlineExternalProperties\": []}", LintFormat::Sarif),
+            ("{\"$schema\": \"x\", \"runs\": []}", LintFormat::Sarif),
+            ("{\"desk.py\": {}}", LintFormat::Sarif),
+            ("{\"desk.py\"", LintFormat::Sarif),
+            ("{\"reason\": \"build-finished\"}\n", LintFormat::CargoJson),
+        ];
+        for (text, format) in cases {
+            assert_eq!(detect_format(text.as_bytes()), Some(*format), "{text}");
+        }
+    }
+
+    #[test]
     fn checkstyle_xml() {
         let report = one("checkstyle.xml", CHECKSTYLE);
         assert_eq!(
@@ -1606,12 +2010,34 @@ mod tests {
 
     #[test]
     fn empty_reports_have_no_diagnostic() {
-        for text in ["", "\n", "[]", " [ ]\n"] {
+        // flake8 text finding nothing, ruff and pylint JSON finding nothing,
+        // flake8-json checking no file (`json` and `json-pretty`): nothing
+        // names the tool.
+        for text in ["", "\n", "[]", " [ ]\n", "{}", "{}\n", "\u{feff}{ }"] {
             let report = one("r", text);
             assert_eq!(
                 (report.format, report.tool.as_str()),
-                (LintFormat::Empty, "unknown")
+                (LintFormat::Empty, "unknown"),
+                "{text:?}"
             );
+            assert!(report.diagnostics.is_empty());
+        }
+        // Clean reports that name their tool are that tool's.
+        for (text, tool, format) in [
+            ("{\"clean.py\": []}", "flake8", LintFormat::Flake8Json),
+            (
+                "{\n  \"clean.py\": [],\n  \"desk.py\": []\n}\n",
+                "flake8",
+                LintFormat::Flake8Json,
+            ),
+            (
+                "{\"messages\": [], \"statistics\": {\"score\": 10.0}}",
+                "pylint",
+                LintFormat::PylintJson2,
+            ),
+        ] {
+            let report = one("r", text);
+            assert_eq!((report.format, report.tool.as_str()), (format, tool));
             assert!(report.diagnostics.is_empty());
         }
     }
@@ -1652,6 +2078,38 @@ mod tests {
                 "r:1:1: message `C0114`: type `style`",
             ),
             ("[{\"a\": 1}]", "r:1:2: a JSON array"),
+            ("{} []", "r:1:4: trailing characters"),
+            ("{\n}\n{}", "r:3:1: trailing characters"),
+            (
+                "{\n  \"desk.py\": [\n    {\"code\": \"F401\", \"filename\": \"desk.py\"}]}",
+                "r:3:",
+            ),
+            (
+                "{\"desk.py\": [{\"code\": \"F401\", \"filename\": \"desk.py\", \"line_number\": -1, \"column_number\": 1, \"text\": \"t\"}]}",
+                "r:1:",
+            ),
+            ("{\"desk.py\": [],\n \"run.py\": 3}", "r:2:"),
+            ("{\"desk.py\": [\n", "r:2:"),
+            ("{\"desk.py\": {}}", "r:1:"),
+            (
+                "{\"messages\": [\n  {\"type\": \"style\", \"messageId\": \"C0114\", \"path\": \"a.py\", \"message\": \"m\"}]}",
+                "r:1:1: message `C0114`: type `style`",
+            ),
+            (
+                "{\"messages\": [{\"type\": \"error\", \"path\": \"a.py\", \"message\": \"m\"}]}",
+                "r:1:63: missing field `messageId`",
+            ),
+            (
+                "{\"desk.py\": {}}",
+                "r:1:15: missing field `runs` (a JSON object is read as SARIF",
+            ),
+            (
+                "{\"runs\": 1}",
+                "r:1:10: invalid type: integer `1`, expected a sequence",
+            ),
+            ("{\"messages\": {}}", "r:1:"),
+            ("{\"statistics\": {}}", "r:1:"),
+            ("{\"messages\": [],\n", "r:2:"),
             ("[1, 2", "r:1:"),
             (
                 "a.py:1: error: ok\nsomething else\n",
@@ -1695,6 +2153,9 @@ mod tests {
                 MYPY.as_bytes(),
                 FLAKE8.as_bytes(),
                 CHECKSTYLE.as_bytes(),
+                FLAKE8_RUN_JSON.as_bytes(),
+                FLAKE8_RUN_PRETTY.as_bytes(),
+                PYLINT_RUN_JSON2.as_bytes(),
             ],
             0x9E37_79B9_7F4A_7C15,
             5,
