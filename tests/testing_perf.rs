@@ -391,3 +391,172 @@ fn chaos_inputs_and_params_are_checked() {
         "{message}"
     );
 }
+
+/// Writes `dir/orders.hlog` with the real `HistogramLogWriter` of the Python
+/// package `hdrhistogram` and returns the quantiles the package itself
+/// computes (`get_value_at_percentile` of the merged histogram of each tag,
+/// in nanoseconds): three 10-second intervals of `submit-order` (1 to 300 ms,
+/// 100 values each) and of `cancel-order` (about 5 ms, one 250 ms outlier),
+/// plus one untagged interval of 2 ms values.
+fn python_hlog(dir: &Path) -> serde_json::Value {
+    let python = workspace().join("target/py-tools-venv/bin/python");
+    assert!(
+        python.is_file(),
+        "`{}` is missing: run `bash .ci/run` to create the test tools' virtual environment",
+        python.display()
+    );
+    // hdrhistogram 0.10.8's writer has no tag parameter (its reader reads
+    // the `Tag=<name>,` prefix of the Java writer), so the script prefixes
+    // the lines the writer wrote; its `output_start_time` fails on
+    // `datetime.fromtimestamp` of milliseconds, so the header is a comment.
+    let script = r#"
+import io, json, sys
+from hdrh.histogram import HdrHistogram
+from hdrh.log import HistogramLogWriter
+
+HOUR_NS = 3600 * 10**9
+def values(tag, k):
+    if tag == "submit-order":
+        return [(k * 100 + i) * 1_000_000 for i in range(1, 101)]
+    if tag is None:
+        return [2_000_000] * 50
+    return [5_000_000 + 1_000 * i for i in range(99)] + [250_000_000 if k == 1 else 6_000_000]
+
+def interval(h, start):
+    buf = io.StringIO()
+    HistogramLogWriter(buf).output_interval_histogram(h, start, start + 10.0)
+    return buf.getvalue()
+
+with open(sys.argv[1], "w") as out:
+    w = HistogramLogWriter(out)
+    w.output_log_format_version()
+    w.output_comment("[StartTime: 1700000000.000 (seconds since epoch), 2023-11-14 22:13:20]")
+    w.output_base_time(1_700_000_000_000)
+    w.output_legend()
+    merged = {}
+    for k in range(3):
+        for tag in ["submit-order", "cancel-order"]:
+            h = HdrHistogram(1, HOUR_NS, 3)
+            for v in values(tag, k):
+                h.record_value(v)
+            out.write("Tag=%s,%s" % (tag, interval(h, 10.0 * k)))
+            merged.setdefault(tag, HdrHistogram(1, HOUR_NS, 3)).add(h)
+    h = HdrHistogram(1, HOUR_NS, 3)
+    for v in values(None, 0):
+        h.record_value(v)
+    out.write(interval(h, 30.0))
+print(json.dumps({tag: {
+    "count": h.get_total_count(),
+    "ns": [h.get_value_at_percentile(p) for p in (50, 90, 99, 99.9)],
+    "max_ns": h.get_max_value(),
+} for tag, h in merged.items()}))
+"#;
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .arg(dir.join("orders.hlog"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the Python package `hdrhistogram` (pinned in `.ci/run`; run `bash .ci/run` to install it) failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_real_python_hdrhistogram_log_is_judged_per_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = python_hlog(dir.path());
+    let config = "[inputs.latency]\npath = \"orders.hlog\"\n[checks.\"code.testing.performance-latency\"]\nmax_p99_ms = 300.0\npaths = [\"submit-order\", \"cancel-order\"]\n";
+    let report = run(dir.path(), config, LATENCY, None);
+    let (status, message, values) = item(&report, LATENCY);
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(values["format"], "hlog");
+    assert_eq!(values["samples"], 650);
+    // The untagged interval belongs to the file stem.
+    let names: Vec<&str> = values["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cancel-order", "orders", "submit-order"]);
+    // The quantiles are the Python package's own, in milliseconds.
+    for (index, tag) in [(0, "cancel-order"), (2, "submit-order")] {
+        let path = &values["paths"][index];
+        let want = &expected[tag];
+        assert_eq!(path["count"], want["count"], "{tag}");
+        let ns = want["ns"].as_array().unwrap();
+        let keys = ["p50_ms", "p90_ms", "p99_ms", "p999_ms"];
+        for (key, ns) in keys
+            .iter()
+            .zip(ns)
+            .chain([("max_ms", &want["max_ns"])].iter().map(|(k, v)| (k, *v)))
+        {
+            let got = path[*key].as_f64().unwrap();
+            let want = ns.as_f64().unwrap() / 1e6;
+            assert!(
+                (got - want).abs() < 1e-9,
+                "{tag} {key}: {got} ms, Python says {want} ms"
+            );
+        }
+    }
+    assert!(
+        message.starts_with("p99 latency at most 300 ms on all 3 paths (worst 297."),
+        "{message}"
+    );
+
+    // The default limit of 100 ms fails `submit-order` (p99 about 297 ms);
+    // `path_for_untagged` renames the untagged path.
+    let config = "[inputs.latency]\npath = \"orders.hlog\"\npath_for_untagged = \"gateway\"\n";
+    let (status, message, values) = item(&run(dir.path(), config, LATENCY, None), LATENCY);
+    assert_eq!(status, Status::Fail);
+    assert!(
+        message.starts_with("p99 latency over 100 ms on 1 of 3 paths: `submit-order` 297."),
+        "{message}"
+    );
+    assert_eq!(values["over"], serde_json::json!(["submit-order"]));
+    assert_eq!(values["paths"][1]["path"], "gateway");
+    // Recorded in microseconds, every value is a thousand times larger.
+    let config = "[inputs.latency]\npath = \"orders.hlog\"\nunit = \"us\"\n[checks.\"code.testing.performance-latency\"]\nmax_p99_ms = 400000.0\n";
+    let (status, message, values) = item(&run(dir.path(), config, LATENCY, None), LATENCY);
+    assert_eq!(status, Status::Pass, "{message}");
+    let p99 = values["paths"][2]["p99_ms"].as_f64().unwrap();
+    let python_p99 = expected["submit-order"]["ns"][2].as_f64().unwrap() / 1e3;
+    assert!((p99 - python_p99).abs() < 1e-6, "{p99} vs {python_p99}");
+
+    // A damaged histogram is an error at its line, never a pass.
+    let log = std::fs::read_to_string(dir.path().join("orders.hlog")).unwrap();
+    let damaged = log.replacen(",HISTF", ",HISTF!", 1);
+    std::fs::write(dir.path().join("orders.hlog"), damaged).unwrap();
+    let config = "[inputs.latency]\npath = \"orders.hlog\"\n";
+    let (status, message, _) = item(&run(dir.path(), config, LATENCY, None), LATENCY);
+    assert_eq!(status, Status::Error);
+    assert!(message.starts_with("orders.hlog:5:"), "{message}");
+    assert!(
+        message.ends_with("the histogram is not base64"),
+        "{message}"
+    );
+    // So is a line that is no interval, and a CSV-only setting on a log.
+    std::fs::write(
+        dir.path().join("orders.hlog"),
+        log.replacen("Tag=cancel-order,10.0", "Tag=cancel-order,ten", 1),
+    )
+    .unwrap();
+    let (status, message, _) = item(&run(dir.path(), config, LATENCY, None), LATENCY);
+    assert_eq!(status, Status::Error);
+    assert!(
+        message.starts_with("orders.hlog:8: expected an interval"),
+        "{message}"
+    );
+    std::fs::write(dir.path().join("latency.csv"), latency_csv(None)).unwrap();
+    let config = "[inputs.latency]\npath = \"latency.csv\"\nunit = \"us\"\n";
+    let (status, message, _) = item(&run(dir.path(), config, LATENCY, None), LATENCY);
+    assert_eq!(status, Status::Error);
+    assert!(
+        message.contains("`unit` and `path_for_untagged` apply to HdrHistogram interval logs"),
+        "{message}"
+    );
+}

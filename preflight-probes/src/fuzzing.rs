@@ -29,7 +29,7 @@ use crate::table::Table;
 use crate::testing::chaos::parse_chaos_journal;
 use crate::testing::coverage::parse_coverage;
 use crate::testing::junit::parse_junit;
-use crate::testing::latency::parse_latency_csv;
+use crate::testing::latency::{LatencyUnit, parse_latency};
 use crate::testing::load::parse_load_summary;
 use crate::trading::orders::{
     Breaks, LogFormat, OrderLogSummary, ScanOptions, scan, scan_log, scan_with,
@@ -367,13 +367,15 @@ pub fn junit(data: &[u8]) {
 
 /// `report`: the parsers of the other tools' reports on `data`: linters
 /// ([`parse_lint`], as `lint.out`), vulnerability scanners
-/// ([`parse_vulnerabilities`], `vulns.json`), latency samples
-/// ([`parse_latency_csv`], `latency.csv`), load summaries
+/// ([`parse_vulnerabilities`], `vulns.json`), latency files, CSV samples or
+/// `HdrHistogram` interval logs ([`parse_latency`], `latency.csv`, values in
+/// nanoseconds, untagged intervals under `latency`), load summaries
 /// ([`parse_load_summary`], `load.json`) and Chaos Toolkit journals
 /// ([`parse_chaos_journal`], `journal.json`).
 ///
 /// Each never panics and fails only with a located `Malformed` error; what
-/// it accepts holds only finite numbers where it reports numbers.
+/// it accepts holds only finite numbers where it reports numbers; latency
+/// paths hold values, with quantiles in order up to the maximum.
 pub fn report(data: &[u8]) {
     let check = |shown: &str, result: Result<(), CheckError>| {
         if let Err(error) = result {
@@ -397,14 +399,21 @@ pub fn report(data: &[u8]) {
     );
     check(
         "latency.csv",
-        parse_latency_csv(data, "latency.csv").map(|samples| {
-            for path in samples.summarize() {
-                assert!(
-                    path.count > 0 && path.max_ms.is_finite() && path.p50_ms <= path.max_ms,
-                    "{path:?}"
-                );
-            }
-        }),
+        parse_latency(data, "latency.csv", LatencyUnit::Nanoseconds, "latency").map(
+            |(_, paths)| {
+                for path in paths {
+                    let q = [path.p50_ms, path.p90_ms, path.p99_ms, path.p999_ms];
+                    assert!(
+                        path.count > 0
+                            && path.max_ms.is_finite()
+                            && q.iter().all(|v| v.is_finite() && *v >= 0.0)
+                            && q.windows(2).all(|w| w[0] <= w[1])
+                            && path.p999_ms <= path.max_ms,
+                        "{path:?}"
+                    );
+                }
+            },
+        ),
     );
     check(
         "load.json",
