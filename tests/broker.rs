@@ -1,8 +1,8 @@
 //! Broker conformance: adapters connected to the simulated venue, one that
-//! paces and fails over, and a naive one that does neither.
+//! paces, times out and fails over, and a naive one that does none of it.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use preflight_core::select::Selection;
@@ -11,12 +11,14 @@ use preflight_probes::trading::broker::{
     Broker, BrokerConformance, BrokerOrder, OrderState, SimulatedVenue,
 };
 
-/// An adapter that paces its requests and routes to a backup when the
-/// primary refuses.
+/// An adapter that paces its requests, gives up on the primary after its
+/// timeout (when it has one), and routes to a backup when the primary
+/// refuses or times out.
 struct Adapter {
     primary: Arc<SimulatedVenue>,
     backup: Option<Arc<SimulatedVenue>>,
     per_second: usize,
+    timeout: Option<Duration>,
     sent: Mutex<VecDeque<Instant>>,
 }
 
@@ -37,16 +39,31 @@ impl Adapter {
         }
         sent.push_back(Instant::now());
     }
+
+    /// The primary's answer, or "timed out" once the timeout has passed (the
+    /// request goes on in the background, as it would on a real socket).
+    fn primary_submit(&self, order: &BrokerOrder) -> Result<String, String> {
+        let Some(timeout) = self.timeout else {
+            return self.primary.submit(order);
+        };
+        let (tx, rx) = mpsc::channel();
+        let (primary, order) = (self.primary.clone(), order.clone());
+        std::thread::spawn(move || tx.send(primary.submit(&order)));
+        rx.recv_timeout(timeout)
+            .unwrap_or_else(|_| Err("timed out".to_owned()))
+    }
 }
 
 impl Broker for Adapter {
     fn submit(&self, order: &BrokerOrder) -> Result<String, String> {
         self.pace();
-        match self.primary.submit(order) {
-            Err(reason) if reason == "venue unavailable" => match &self.backup {
-                Some(backup) => backup.submit(order),
-                None => Err(reason),
-            },
+        match self.primary_submit(order) {
+            Err(reason) if reason == "venue unavailable" || reason == "timed out" => {
+                match &self.backup {
+                    Some(backup) => backup.submit(order),
+                    None => Err(reason),
+                }
+            }
             other => other,
         }
     }
@@ -106,6 +123,7 @@ fn a_pacing_adapter_with_a_backup_conforms() {
                 primary,
                 backup,
                 per_second: 8,
+                timeout: None,
                 sent: Mutex::new(VecDeque::new()),
             })
         },
@@ -135,6 +153,7 @@ fn a_naive_adapter_fails_the_rate_limit_and_has_no_failover() {
                 primary,
                 backup,
                 per_second: 0,
+                timeout: None,
                 sent: Mutex::new(VecDeque::new()),
             })
         },
@@ -178,5 +197,105 @@ fn the_venue_rejects_invalid_orders_with_reasons() {
     assert_eq!(
         status(&report, "trading.broker.order-execution"),
         Status::Error
+    );
+}
+
+/// The adapter's timeout, as the tests declare it to the suite.
+const TIMEOUT: Duration = Duration::from_millis(100);
+
+/// The scenario of `control` in the evidence of item `id`.
+fn scenario(report: &Report, id: &str, control: &str) -> serde_json::Value {
+    let item = report.item(id).unwrap();
+    let scenarios = item.evidence.as_ref().unwrap().values["scenarios"].clone();
+    scenarios
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["control"] == control)
+        .unwrap_or_else(|| panic!("{id}: no `{control}` scenario in {scenarios}"))
+        .clone()
+}
+
+#[test]
+fn an_adapter_with_a_timeout_gives_up_on_a_slow_venue_and_routes_to_the_backup() {
+    let conformance = BrokerConformance::new(
+        |primary, backup| {
+            Arc::new(Adapter {
+                primary,
+                backup,
+                per_second: 8,
+                timeout: Some(TIMEOUT),
+                sent: Mutex::new(VecDeque::new()),
+            })
+        },
+        true,
+    )
+    .with_timeout(TIMEOUT);
+    let report = run(Some(conformance));
+    for id in IDS {
+        let item = report.item(id).unwrap();
+        assert_eq!(item.status, Status::Pass, "{id}: {}", item.message);
+    }
+    let alone = scenario(&report, "trading.broker.api-integration", "timeout");
+    let text = alone["description"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "the primary answers after 0.500 s, the adapter's timeout is 0.100 s; it answered in "
+        ) && text.contains(" s (at most 0.300 s): Err(\"timed out\")"),
+        "{text}"
+    );
+    for id in [
+        "trading.broker.backup-broker-failover",
+        "trading.logic.order-routing",
+    ] {
+        let routed = scenario(&report, id, "timeout-failover");
+        assert_eq!(routed["passed"], true, "{routed}");
+        assert!(
+            routed["description"]
+                .as_str()
+                .unwrap()
+                .contains("the backup received 1 orders"),
+            "{routed}"
+        );
+    }
+}
+
+#[test]
+fn an_adapter_that_ignores_its_timeout_fails_the_timeout_scenario() {
+    let conformance = BrokerConformance::new(
+        |primary, backup| {
+            Arc::new(Adapter {
+                primary,
+                backup,
+                per_second: 8,
+                timeout: None,
+                sent: Mutex::new(VecDeque::new()),
+            })
+        },
+        false,
+    )
+    .with_timeout(TIMEOUT);
+    let started = Instant::now();
+    let report = run(Some(conformance));
+    // The slow venue answered after its latency: the wait is bounded.
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    let integration = report.item("trading.broker.api-integration").unwrap();
+    assert_eq!(integration.status, Status::Fail, "{}", integration.message);
+    assert!(
+        integration
+            .message
+            .starts_with("1 of 10 scenarios fail: timeout: ")
+            && integration.message.contains("(at most 0.300 s): Ok("),
+        "{}",
+        integration.message
+    );
+    assert_eq!(
+        status(&report, "trading.broker.order-execution"),
+        Status::Pass
+    );
+    // Without a backup there is no failover, slow or down, to test.
+    assert_eq!(
+        status(&report, "trading.broker.backup-broker-failover"),
+        Status::NotApplicable
     );
 }

@@ -79,13 +79,18 @@ fn reconcile(internal: &str, broker: &str, now: &str) -> Report {
 
 /// [`reconcile`] with the broker's statement in the file `name`.
 fn reconcile_as(internal: &str, name: &str, broker: &str, now: &str) -> Report {
+    reconcile_with(internal, name, broker, now, "")
+}
+
+/// [`reconcile_as`] with more of the configuration (`[checks]` tables).
+fn reconcile_with(internal: &str, name: &str, broker: &str, now: &str, checks: &str) -> Report {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ours.csv"), internal).unwrap();
     std::fs::write(dir.path().join(name), broker).unwrap();
     let text = format!(
         "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n\
         [inputs.internal_positions]\npath = \"ours.csv\"\n\
-        [inputs.broker_statement]\npath = \"{name}\"\n"
+        [inputs.broker_statement]\npath = \"{name}\"\n{checks}"
     );
     let mut config = Config::parse(&text, "preflight.toml").unwrap();
     dir.path().clone_into(&mut config.root);
@@ -245,5 +250,110 @@ fn json_lines_statements_reconcile() {
                 .contains("`quantity`: expected a string, number or boolean"),
         "{}",
         tracking.message
+    );
+}
+
+const EOD: &str = "trading.logic.end-of-day-reconciliation";
+
+/// Wednesday's statements before Thanksgiving 2026 (Thursday 2026-11-26).
+const BEFORE_THANKSGIVING: &str = "date,symbol,quantity,avg_price\n\
+    2026-11-24,AAPL,100,180.00\n\
+    2026-11-25,AAPL,300,181.50\n2026-11-25,MSFT,-200,410.25\n";
+
+fn eod_age(report: &Report) -> (Status, String, serde_json::Value) {
+    let item = report.item(EOD).unwrap();
+    let values = item.evidence.as_ref().unwrap().values.clone();
+    (item.status, item.message.clone(), values)
+}
+
+/// On the Friday after Thanksgiving, Wednesday's reconciliation is one NYSE
+/// session old: current with `calendar = "XNYS"`, two weekdays (stale)
+/// without it.
+#[test]
+fn the_day_after_thanksgiving_counts_in_exchange_sessions() {
+    let (ours, broker) = (BEFORE_THANKSGIVING, BEFORE_THANKSGIVING);
+    let friday = "2026-11-27T14:00:00Z";
+    let xnys = format!("[checks.\"{EOD}\"]\ncalendar = \"XNYS\"\n");
+
+    let (status, message, values) =
+        eod_age(&reconcile_with(ours, "broker.csv", broker, friday, &xnys));
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(values["age_sessions"], 1);
+    assert_eq!(values["age_counted_in"], "XNYS sessions");
+    assert_eq!(values["age_business_days"], 2, "the weekday count is kept");
+
+    let (status, message, values) = eod_age(&reconcile(ours, broker, friday));
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(
+        message.contains("of 2026-11-25, 2 business days ago (weekdays, at most 1;")
+            && message.contains("set `calendar`"),
+        "{message}"
+    );
+    assert_eq!(values["age_counted_in"], "weekdays");
+    assert_eq!(values["age_business_days"], 2);
+    assert!(values["age_sessions"].is_null());
+
+    // The next Monday the calendar finds it stale too: Friday was a session.
+    let report = reconcile_with(ours, "broker.csv", broker, "2026-11-30T14:00:00Z", &xnys);
+    let (status, message, values) = eod_age(&report);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(
+        message.contains("2 XNYS sessions ago (at most 1)"),
+        "{message}"
+    );
+    assert_eq!(values["age_sessions"], 2);
+
+    // Late on Thanksgiving evening in New York it is already Friday in UTC;
+    // the exchange's own date counts, and Thanksgiving is not a session.
+    let report = reconcile_with(ours, "broker.csv", broker, "2026-11-27T03:00:00Z", &xnys);
+    let (status, message, values) = eod_age(&report);
+    assert_eq!(status, Status::Pass, "{message}");
+    assert_eq!(values["age_sessions"], 0);
+
+    // Position tracking judges no age, with or without the calendar.
+    let tracking = reconcile_with(ours, "broker.csv", broker, friday, &xnys);
+    let tracking = tracking.item("trading.broker.position-tracking").unwrap();
+    assert_eq!(tracking.status, Status::Pass, "{}", tracking.message);
+    assert!(tracking.evidence.as_ref().unwrap().values["age_counted_in"].is_null());
+}
+
+/// An unknown exchange code, or a date the calendar does not know, is an
+/// error that says what to set, never a guess.
+#[test]
+fn an_unknown_calendar_or_a_date_outside_it_is_an_error() {
+    let tokyo = format!("[checks.\"{EOD}\"]\ncalendar = \"XTKS\"\n");
+    let report = reconcile_with(
+        BEFORE_THANKSGIVING,
+        "broker.csv",
+        BEFORE_THANKSGIVING,
+        "2026-11-27T14:00:00Z",
+        &tokyo,
+    );
+    let item = report.item(EOD).unwrap();
+    assert_eq!(item.status, Status::Error, "{}", item.message);
+    assert!(
+        item.message.contains("`calendar`")
+            && item.message.contains("`XTKS`")
+            && item.message.contains("`XNYS`")
+            && item.message.contains("set `calendar` to one of them"),
+        "{}",
+        item.message
+    );
+
+    let xnys = format!("[checks.\"{EOD}\"]\ncalendar = \"XNYS\"\n");
+    let report = reconcile_with(
+        BEFORE_THANKSGIVING,
+        "broker.csv",
+        BEFORE_THANKSGIVING,
+        "2036-01-02T14:00:00Z",
+        &xnys,
+    );
+    let item = report.item(EOD).unwrap();
+    assert_eq!(item.status, Status::Error, "{}", item.message);
+    assert!(
+        item.message.contains("outside the known range")
+            && item.message.contains("remove `calendar`"),
+        "{}",
+        item.message
     );
 }

@@ -7,6 +7,28 @@
 //! The service hands the run a [`BrokerConformance`]: a function that
 //! connects its adapter (its own [`Broker`] implementation) to the venues the
 //! suite creates. The suite moves the venue's prices itself.
+//!
+//! The suite is configured in code, on the extension (the items take no
+//! `[checks]` keys):
+//!
+//! - `has_backup` ([`BrokerConformance::new`]): the adapter routes to a
+//!   backup broker; adds the `failover` scenario.
+//! - `timeout` ([`BrokerConformance::with_timeout`]): the adapter's request
+//!   timeout; adds the `timeout` scenario (and `timeout-failover` with a
+//!   backup), in which the primary venue answers only after five times the
+//!   timeout and the adapter must answer within three times it.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use preflight_probes::trading::broker::{Broker, BrokerConformance};
+//!
+//! // An adapter that forwards to the venue: it conforms except for the
+//! // timeout, which it ignores (a real one would give up after 200 ms).
+//! let conformance = BrokerConformance::new(|primary, _backup| primary as Arc<dyn Broker>, false)
+//!     .with_timeout(Duration::from_millis(200));
+//! # let _ = conformance;
+//! ```
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -373,6 +395,7 @@ pub type Connect =
 pub struct BrokerConformance {
     connect: Box<Connect>,
     has_backup: bool,
+    timeout: Option<Duration>,
     results: OnceLock<Vec<BrokerScenario>>,
 }
 
@@ -380,6 +403,7 @@ impl std::fmt::Debug for BrokerConformance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BrokerConformance")
             .field("has_backup", &self.has_backup)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -398,15 +422,44 @@ impl BrokerConformance {
         BrokerConformance {
             connect: Box::new(connect),
             has_backup,
+            timeout: None,
             results: OnceLock::new(),
         }
     }
+
+    /// The adapter gives up on a request after `timeout`: the suite adds a
+    /// primary venue that answers only after [`SLOW_VENUE_FACTOR`] times the
+    /// timeout, and the adapter must answer within [`ANSWER_BOUND_FACTOR`]
+    /// times it: with an error (scenario `timeout`), or, when it has a
+    /// backup, with the order placed at the backup (`timeout-failover`).
+    ///
+    /// The bound leaves room for a loaded machine; an adapter that waits for
+    /// the venue takes the whole latency and fails. The venue still executes
+    /// an abandoned request once its latency has passed, as a real venue may;
+    /// the suite does not judge what the adapter does about that late order.
+    /// A timeout under 1 ms is tested as 1 ms. Each scenario waits about the
+    /// timeout with a conforming adapter, and five times it with one that
+    /// ignores it.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
 }
+
+/// How many times the adapter's timeout the slow venue of the `timeout`
+/// scenarios takes to answer.
+pub const SLOW_VENUE_FACTOR: u32 = 5;
+
+/// Within how many times its timeout the adapter must answer in the
+/// `timeout` scenarios.
+pub const ANSWER_BOUND_FACTOR: u32 = 3;
 
 /// One broker scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct BrokerScenario {
-    /// What it exercises (`market`, `limit`, `stop`, `reject`, `cancel`, `balance`, `rate`, `failover`).
+    /// What it exercises (`market`, `limit`, `stop`, `partial`, `reject`, `cancel`, `balance`,
+    /// `rate`, `failover`, `timeout`, `timeout-failover`).
     pub control: &'static str,
     /// What was done and seen.
     pub description: String,
@@ -516,6 +569,76 @@ pub fn run_broker_suite(connect: &Connect, has_backup: bool) -> Vec<BrokerScenar
     out
 }
 
+/// [`run_broker_suite`], and the `timeout` scenarios when the adapter has a timeout.
+fn run_suite(
+    connect: &Connect,
+    has_backup: bool,
+    timeout: Option<Duration>,
+) -> Vec<BrokerScenario> {
+    let mut out = run_broker_suite(connect, has_backup);
+    if let Some(timeout) = timeout {
+        timeout_scenarios(connect, has_backup, timeout, &mut out);
+    }
+    out
+}
+
+/// A primary venue slower than the adapter's timeout: the adapter must give
+/// up in bounded time, with an error, or route to the backup when it has one.
+fn timeout_scenarios(
+    connect: &Connect,
+    has_backup: bool,
+    timeout: Duration,
+    out: &mut Vec<BrokerScenario>,
+) {
+    let timeout = timeout.max(Duration::from_millis(1));
+    let (latency, bound) = (timeout * SLOW_VENUE_FACTOR, timeout * ANSWER_BOUND_FACTOR);
+    let slow = || {
+        Arc::new(SimulatedVenue::new(VenueRules {
+            latency,
+            ..VenueRules::default()
+        }))
+    };
+    let order = |id: &str| BrokerOrder::new(id, "ACME", Side::Buy, 1.0, OrderType::Market);
+    let seen = |took: Duration| {
+        format!(
+            "the primary answers after {:.3} s, the adapter's timeout is {:.3} s; it answered in {:.3} s (at most {:.3} s)",
+            latency.as_secs_f64(),
+            timeout.as_secs_f64(),
+            took.as_secs_f64(),
+            bound.as_secs_f64()
+        )
+    };
+
+    let alone = connect(slow(), None);
+    let started = Instant::now();
+    let result = alone.submit(&order("T1"));
+    let took = started.elapsed();
+    scenario(
+        out,
+        "timeout",
+        format!("{}: {result:?}", seen(took)),
+        result.is_err() && took <= bound,
+    );
+
+    if has_backup {
+        let backup = Arc::new(SimulatedVenue::new(VenueRules::default()));
+        let routed = connect(slow(), Some(backup.clone()));
+        let started = Instant::now();
+        let result = routed.submit(&order("T2"));
+        let took = started.elapsed();
+        scenario(
+            out,
+            "timeout-failover",
+            format!(
+                "{}: {result:?}; the backup received {} orders",
+                seen(took),
+                backup.orders_received()
+            ),
+            result.is_ok() && backup.orders_received() == 1 && took <= bound,
+        );
+    }
+}
+
 /// An order larger than the venue's liquidity fills in parts, and the
 /// adapter reports the partial state until the rest fills.
 fn partial_scenario(connect: &Connect, out: &mut Vec<BrokerScenario>) {
@@ -611,9 +734,13 @@ struct BrokerEvidence {
 
 fn judge(cx: &Context, controls: &[&str]) -> Result<Outcome, CheckError> {
     let conformance = cx.extension::<BrokerConformance>()?;
-    let all = conformance
-        .results
-        .get_or_init(|| run_broker_suite(conformance.connect.as_ref(), conformance.has_backup));
+    let all = conformance.results.get_or_init(|| {
+        run_suite(
+            conformance.connect.as_ref(),
+            conformance.has_backup,
+            conformance.timeout,
+        )
+    });
     let mine: Vec<BrokerScenario> = all
         .iter()
         .filter(|s| controls.contains(&s.control))
@@ -675,10 +802,11 @@ macro_rules! broker_item {
 
 broker_item!(
     /// The adapter works end to end against the simulated venue: orders,
-    /// rejects, cancels, positions and cash.
+    /// rejects, cancels, positions and cash, and, when it has a timeout, it
+    /// gives up on a venue slower than that timeout in bounded time.
     ApiIntegration, "trading.broker.api-integration", "Broker API integration tested",
     "Broker Integration", "critical", "always",
-    ["market", "limit", "stop", "partial", "reject", "cancel", "balance"]
+    ["market", "limit", "stop", "partial", "reject", "cancel", "balance", "timeout"]
 );
 broker_item!(
     /// Market orders fill, limit orders rest then fill when crossed, stop orders trigger.
@@ -701,12 +829,119 @@ broker_item!(
     "Broker Integration", "high", "always", ["rate"]
 );
 broker_item!(
-    /// With the primary broker down, orders go to the backup broker.
+    /// With the primary broker down, or slower than the adapter's timeout
+    /// when it has one, orders go to the backup broker.
     BackupBrokerFailover, "trading.broker.backup-broker-failover", "Failover to backup broker tested (if applicable)",
-    "Broker Integration", "high", "if-applicable", ["failover"]
+    "Broker Integration", "high", "if-applicable", ["failover", "timeout-failover"]
 );
 broker_item!(
-    /// Orders reach the venue and route to the backup when the primary fails.
+    /// Orders reach the venue and route to the backup when the primary
+    /// fails or times out.
     OrderRouting, "trading.logic.order-routing", "Order routing logic tested",
-    "Trading Logic", "critical", "always", ["market", "failover"]
+    "Trading Logic", "critical", "always", ["market", "failover", "timeout-failover"]
 );
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+
+    /// Gives up on the primary after `timeout`, then tries the backup.
+    struct TimingOut {
+        primary: Arc<SimulatedVenue>,
+        backup: Option<Arc<SimulatedVenue>>,
+        timeout: Duration,
+    }
+
+    impl Broker for TimingOut {
+        fn submit(&self, order: &BrokerOrder) -> Result<String, String> {
+            let (tx, rx) = mpsc::channel();
+            let (primary, order_copy) = (self.primary.clone(), order.clone());
+            std::thread::spawn(move || tx.send(primary.submit(&order_copy)));
+            match rx.recv_timeout(self.timeout) {
+                Ok(result) => result,
+                Err(_) => match &self.backup {
+                    Some(backup) => backup.submit(order),
+                    None => Err(format!("timed out after {:?}", self.timeout)),
+                },
+            }
+        }
+        fn cancel(&self, order_id: &str) -> Result<(), String> {
+            self.primary.cancel(order_id)
+        }
+        fn status(&self, order_id: &str) -> Option<OrderState> {
+            self.primary.status(order_id)
+        }
+        fn positions(&self) -> BTreeMap<String, f64> {
+            self.primary.positions()
+        }
+        fn cash(&self) -> f64 {
+            self.primary.cash()
+        }
+    }
+
+    const TIMEOUT: Duration = Duration::from_millis(50);
+
+    fn timeouts(connect: &Connect, has_backup: bool) -> Vec<BrokerScenario> {
+        let mut out = Vec::new();
+        timeout_scenarios(connect, has_backup, TIMEOUT, &mut out);
+        out
+    }
+
+    #[test]
+    fn the_venue_takes_its_latency() {
+        let venue = SimulatedVenue::new(VenueRules {
+            latency: Duration::from_millis(30),
+            ..VenueRules::default()
+        });
+        let started = Instant::now();
+        let order = BrokerOrder::new("L1", "ACME", Side::Buy, 1.0, OrderType::Market);
+        assert!(venue.submit(&order).is_ok());
+        assert!(started.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[test]
+    fn an_adapter_with_a_timeout_gives_up_and_routes_to_the_backup() {
+        let connect = |primary, backup| -> Arc<dyn Broker> {
+            Arc::new(TimingOut {
+                primary,
+                backup,
+                timeout: TIMEOUT,
+            })
+        };
+        let out = timeouts(&connect, true);
+        let controls: Vec<&str> = out.iter().map(|s| s.control).collect();
+        assert_eq!(controls, ["timeout", "timeout-failover"]);
+        for s in &out {
+            assert!(s.passed, "{}: {}", s.control, s.description);
+        }
+        assert!(
+            out[0].description.contains("timed out after")
+                && out[0]
+                    .description
+                    .contains("the adapter's timeout is 0.050 s"),
+            "{}",
+            out[0].description
+        );
+        assert!(
+            out[1].description.contains("the backup received 1 orders"),
+            "{}",
+            out[1].description
+        );
+        // Without a backup there is no failover to test.
+        assert_eq!(timeouts(&connect, false).len(), 1);
+    }
+
+    #[test]
+    fn an_adapter_that_waits_for_the_venue_fails() {
+        let connect = |primary: Arc<SimulatedVenue>, _| -> Arc<dyn Broker> { primary };
+        let out = timeouts(&connect, false);
+        assert!(!out[0].passed, "{}", out[0].description);
+        assert!(
+            out[0].description.contains("(at most 0.150 s): Ok("),
+            "{}",
+            out[0].description
+        );
+    }
+}

@@ -4,8 +4,54 @@
 //! `[inputs.internal_positions]` and `[inputs.broker_statement]` are CSV
 //! files with the columns `date`, `symbol`, `quantity` and `avg_price`, one
 //! row per symbol and day; or JSON lines with those keys, one object per
-//! symbol and day (by the extension `.jsonl`/`.ndjson`, or `format = "jsonl"`). The latest day of each is compared: quantities
-//! exactly, average prices within a relative tolerance.
+//! symbol and day (by the extension `.jsonl`/`.ndjson`, or `format = "jsonl"`).
+//! The latest day of each is compared: quantities exactly, average prices
+//! within a relative tolerance.
+//!
+//! ```toml
+//! [inputs.internal_positions]
+//! path = "positions/eod.csv"
+//! [inputs.broker_statement]
+//! path = "broker/statement.jsonl"
+//!
+//! [checks."trading.logic.end-of-day-reconciliation"]
+//! price_tolerance = 1e-4      # relative tolerance of average prices (default 1e-4)
+//! max_age_business_days = 1  # how old the latest reconciliation may be (default 1)
+//! calendar = "XNYS"           # count that age in this exchange's sessions (default: weekdays)
+//!
+//! [checks."trading.broker.position-tracking"]
+//! price_tolerance = 1e-4
+//! ```
+//!
+//! # The age of the latest reconciliation
+//!
+//! The end-of-day item also judges how old the latest reconciliation is: the
+//! earlier of the two sides' latest days, the *reconciliation date*. Its age
+//! is the number of trading days after the reconciliation date up to and
+//! including *today*:
+//!
+//! - without `calendar`, trading days are weekdays (Saturdays and Sundays are
+//!   not counted, holidays are) and today is the run's date in UTC;
+//! - with `calendar` (`"XNYS"`, `"XNAS"`, `"XLON"`, see
+//!   [`calendar`](super::calendar)), trading days are that exchange's
+//!   sessions (early closes included, holidays and closures not) and today is
+//!   the run's date in the exchange's time zone.
+//!
+//! So a reconciliation of the latest session before today is age 1 on the
+//! next session (whatever the time of day, before or after its close), and
+//! age 0 on the days between, which are not sessions. With the default
+//! `max_age_business_days = 1`, the reconciliation of Wednesday 2026-11-25
+//! passes on Friday 2026-11-27 with `calendar = "XNYS"` (Thanksgiving is not
+//! a session: age 1) and fails without it (Thursday and Friday are weekdays:
+//! age 2). An unknown code, or a reconciliation date or today outside the
+//! calendar's range (1990 to 2035), makes the item `error`: the age is not
+//! guessed.
+//!
+//! The evidence keeps `age_business_days`, the weekday count as before, on
+//! every run of the end-of-day item; adds `age_sessions`, the session count,
+//! when `calendar` is set; and names the count judged in `age_counted_in`
+//! (`"weekdays"` or `"XNYS sessions"`). The position-tracking item judges no
+//! age and leaves the three empty.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +61,7 @@ use preflight_core::{
 };
 use serde::Serialize;
 
+use super::calendar::Calendar;
 use crate::table::Table;
 
 /// One side's positions on its latest day.
@@ -95,8 +142,12 @@ struct ReconEvidence {
     symbols: usize,
     break_count: usize,
     breaks: Vec<Difference>,
-    /// Business days from the statement to today (for the end-of-day item).
+    /// Weekdays from the statement to today (for the end-of-day item).
     age_business_days: Option<i64>,
+    /// Sessions of the calendar from the statement to today, when `calendar` is set.
+    age_sessions: Option<i64>,
+    /// The count judged: `weekdays`, or `XNYS sessions`.
+    age_counted_in: Option<String>,
 }
 
 fn compare(
@@ -154,19 +205,106 @@ fn business_days(from: Date, to: Date) -> i64 {
     days
 }
 
-fn reconcile(cx: &Context, tolerance: f64, max_age: Option<i64>) -> Result<Outcome, CheckError> {
+/// The section of the end-of-day item's parameters, for messages.
+const EOD_CHECKS: &str = "[checks.\"trading.logic.end-of-day-reconciliation\"]";
+
+/// Sessions of `calendar` after `from` up to and including `to`; an error
+/// when either date is outside the calendar's range.
+fn sessions_between(calendar: &Calendar, from: Date, to: Date) -> Result<i64, CheckError> {
+    let outside = |e| {
+        CheckError::msg(format!(
+            "the age of the reconciliation of {from} cannot be counted in {} sessions on {to}: {e}; \
+             remove `calendar` from {EOD_CHECKS} to count weekdays instead",
+            calendar.code()
+        ))
+    };
+    calendar.is_session(from).map_err(outside)?;
+    calendar.is_session(to).map_err(outside)?;
+    if from >= to {
+        return Ok(0);
+    }
+    let first = from
+        .tomorrow()
+        .map_err(|e| CheckError::msg(e.to_string()))?;
+    let count = calendar.sessions(first, to).map_err(outside)?.count();
+    Ok(i64::try_from(count).unwrap_or(i64::MAX))
+}
+
+/// How old the latest reconciliation is, counted as configured.
+struct Age {
+    weekdays: i64,
+    sessions: Option<(i64, &'static Calendar)>,
+}
+
+impl Age {
+    /// The count judged against the maximum.
+    fn judged(&self) -> i64 {
+        self.sessions.map_or(self.weekdays, |(n, _)| n)
+    }
+
+    /// What the judged count counts: `weekdays` or `XNYS sessions`.
+    fn unit(&self) -> String {
+        self.sessions.map_or_else(
+            || "weekdays".to_owned(),
+            |(_, calendar)| format!("{} sessions", calendar.code()),
+        )
+    }
+}
+
+/// The calendar named by the end-of-day item's `calendar`, if any.
+fn calendar_of(code: Option<&str>) -> Result<Option<&'static Calendar>, CheckError> {
+    code.map(|code| {
+        Calendar::by_code(code).map_err(|e| {
+            CheckError::msg(format!(
+                "{EOD_CHECKS}: `calendar`: {e}; set `calendar` to one of them, or remove it to count the age in weekdays"
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// What the end-of-day item asks of the age: the maximum and how it is counted.
+#[derive(Clone, Copy)]
+struct AgeRule {
+    max: i64,
+    calendar: Option<&'static Calendar>,
+}
+
+fn reconcile(
+    cx: &Context,
+    tolerance: f64,
+    age_rule: Option<AgeRule>,
+) -> Result<Outcome, CheckError> {
     let internal = cx.input::<PositionStatement>("internal_positions")?;
     let broker = cx.input::<PositionStatement>("broker_statement")?;
     let breaks = compare(&internal, &broker, tolerance);
-    let today = cx.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-    let age = max_age.map(|_| business_days(internal.date.min(broker.date), today));
+    let reconciled = internal.date.min(broker.date);
+    let now = cx.now();
+    let age = age_rule
+        .map(|rule| -> Result<Age, CheckError> {
+            let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+            let sessions = rule
+                .calendar
+                .map(|calendar| {
+                    let local = now.to_zoned_datetime(calendar.time_zone().clone()).date();
+                    sessions_between(calendar, reconciled, local).map(|n| (n, calendar))
+                })
+                .transpose()?;
+            Ok(Age {
+                weekdays: business_days(reconciled, today),
+                sessions,
+            })
+        })
+        .transpose()?;
     let evidence = ReconEvidence {
         date: internal.date,
         broker_date: broker.date,
         symbols: internal.positions.len().max(broker.positions.len()),
         break_count: breaks.len(),
         breaks: breaks.clone(),
-        age_business_days: age,
+        age_business_days: age.as_ref().map(|a| a.weekdays),
+        age_sessions: age.as_ref().and_then(|a| a.sessions.map(|(n, _)| n)),
+        age_counted_in: age.as_ref().map(Age::unit),
     };
     let mut problems = Vec::new();
     if internal.date != broker.date {
@@ -175,13 +313,21 @@ fn reconcile(cx: &Context, tolerance: f64, max_age: Option<i64>) -> Result<Outco
             internal.date, broker.date
         ));
     }
-    if let (Some(age), Some(max)) = (age, max_age)
-        && age > max
+    if let (Some(age), Some(rule)) = (&age, age_rule)
+        && age.judged() > rule.max
     {
-        problems.push(format!(
-            "the latest reconciliation is of {}, {age} business days ago (at most {max})",
-            internal.date.min(broker.date)
-        ));
+        let max = rule.max;
+        problems.push(match age.sessions {
+            Some((n, calendar)) => format!(
+                "the latest reconciliation is of {reconciled}, {n} {} sessions ago (at most {max})",
+                calendar.code()
+            ),
+            None => format!(
+                "the latest reconciliation is of {reconciled}, {} business days ago (weekdays, at most {max}; \
+                 set `calendar` in {EOD_CHECKS} to count an exchange's sessions and skip its holidays)",
+                age.weekdays
+            ),
+        });
     }
     if !breaks.is_empty() {
         let list: Vec<String> = breaks
@@ -204,8 +350,8 @@ fn reconcile(cx: &Context, tolerance: f64, max_age: Option<i64>) -> Result<Outco
         .with_artifact(broker.artifact.clone()))
 }
 
-/// The end-of-day reconciliation ran for the latest business day and found
-/// no break: our positions equal the broker's statement.
+/// The end-of-day reconciliation ran for the latest trading day (weekday,
+/// or session of `calendar`) and found no break: our positions equal the broker's statement.
 #[derive(ChecklistItem, Debug, Clone)]
 #[item(
     id = "trading.logic.end-of-day-reconciliation",
@@ -219,8 +365,12 @@ fn reconcile(cx: &Context, tolerance: f64, max_age: Option<i64>) -> Result<Outco
 pub struct EndOfDayReconciliation {
     /// Relative tolerance of average prices.
     pub price_tolerance: f64,
-    /// Business days the latest reconciliation may be old.
+    /// Trading days the latest reconciliation may be old: weekdays, or the
+    /// sessions of `calendar` when it is set (see the module docs).
     pub max_age_business_days: i64,
+    /// The exchange whose sessions count the age (`"XNYS"`, `"XNAS"`,
+    /// `"XLON"`); `None` counts weekdays.
+    pub calendar: Option<String>,
 }
 
 impl Default for EndOfDayReconciliation {
@@ -228,13 +378,18 @@ impl Default for EndOfDayReconciliation {
         EndOfDayReconciliation {
             price_tolerance: 1e-4,
             max_age_business_days: 1,
+            calendar: None,
         }
     }
 }
 
 impl Check for EndOfDayReconciliation {
     fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        reconcile(cx, self.price_tolerance, Some(self.max_age_business_days))
+        let rule = AgeRule {
+            max: self.max_age_business_days,
+            calendar: calendar_of(self.calendar.as_deref())?,
+        };
+        reconcile(cx, self.price_tolerance, Some(rule))
     }
 }
 
@@ -272,11 +427,108 @@ impl Check for PositionTracking {
 mod tests {
     use super::*;
 
+    use jiff::civil::date;
+
+    fn nyse() -> &'static Calendar {
+        Calendar::by_code("XNYS").unwrap()
+    }
+
     #[test]
     fn business_days_skip_weekends() {
-        let friday = jiff::civil::date(2025, 1, 24);
-        assert_eq!(business_days(friday, jiff::civil::date(2025, 1, 27)), 1);
+        let friday = date(2025, 1, 24);
+        assert_eq!(business_days(friday, date(2025, 1, 27)), 1);
         assert_eq!(business_days(friday, friday), 0);
-        assert_eq!(business_days(friday, jiff::civil::date(2025, 1, 29)), 3);
+        assert_eq!(business_days(friday, date(2025, 1, 29)), 3);
+    }
+
+    /// Thursday 2026-11-26 is Thanksgiving: Wednesday's reconciliation is one
+    /// session old on Friday, two weekdays old.
+    #[test]
+    fn sessions_skip_thanksgiving() {
+        let wednesday = date(2026, 11, 25);
+        let friday = date(2026, 11, 27);
+        assert_eq!(sessions_between(nyse(), wednesday, friday).unwrap(), 1);
+        assert_eq!(business_days(wednesday, friday), 2);
+        // On Thanksgiving itself Wednesday's reconciliation is current.
+        assert_eq!(
+            sessions_between(nyse(), wednesday, date(2026, 11, 26)).unwrap(),
+            0
+        );
+        // Tuesday's is two sessions old on Friday.
+        assert_eq!(
+            sessions_between(nyse(), date(2026, 11, 24), friday).unwrap(),
+            2
+        );
+    }
+
+    /// Good Friday 2026-04-03 closes the NYSE; London also closes on Easter Monday.
+    #[test]
+    fn sessions_skip_good_friday() {
+        let thursday = date(2026, 4, 2);
+        let monday = date(2026, 4, 6);
+        assert_eq!(sessions_between(nyse(), thursday, monday).unwrap(), 1);
+        assert_eq!(business_days(thursday, monday), 2);
+        assert_eq!(
+            sessions_between(nyse(), thursday, date(2026, 4, 3)).unwrap(),
+            0
+        );
+        let london = Calendar::by_code("XLON").unwrap();
+        assert_eq!(sessions_between(london, thursday, monday).unwrap(), 0);
+        assert_eq!(
+            sessions_between(london, thursday, date(2026, 4, 7)).unwrap(),
+            1
+        );
+    }
+
+    /// Juneteenth 2026-06-19 is a Friday holiday: a long weekend.
+    #[test]
+    fn sessions_skip_juneteenth() {
+        let thursday = date(2026, 6, 18);
+        let monday = date(2026, 6, 22);
+        assert_eq!(sessions_between(nyse(), thursday, monday).unwrap(), 1);
+        assert_eq!(business_days(thursday, monday), 2);
+        assert_eq!(
+            sessions_between(nyse(), thursday, date(2026, 6, 23)).unwrap(),
+            2
+        );
+    }
+
+    /// Christmas on a Friday (2026) and on a Thursday (2025); Christmas Eve
+    /// is an early close, a session all the same.
+    #[test]
+    fn sessions_skip_christmas() {
+        let eve = date(2026, 12, 24);
+        assert_eq!(
+            sessions_between(nyse(), date(2026, 12, 23), eve).unwrap(),
+            1
+        );
+        assert_eq!(
+            sessions_between(nyse(), eve, date(2026, 12, 28)).unwrap(),
+            1
+        );
+        assert_eq!(business_days(eve, date(2026, 12, 28)), 2);
+        assert_eq!(
+            sessions_between(nyse(), date(2025, 12, 24), date(2025, 12, 26)).unwrap(),
+            1
+        );
+        assert_eq!(business_days(date(2025, 12, 24), date(2025, 12, 26)), 2);
+    }
+
+    #[test]
+    fn dates_outside_the_calendar_and_unknown_codes_are_errors() {
+        let err = sessions_between(nyse(), date(2035, 12, 28), date(2036, 1, 2)).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("2036-01-02") && text.contains("remove `calendar`"),
+            "{text}"
+        );
+        assert!(sessions_between(nyse(), date(1989, 12, 29), date(1990, 1, 3)).is_err());
+        let err = calendar_of(Some("XTKS")).unwrap_err().to_string();
+        assert!(
+            err.contains("`XTKS`") && err.contains("`XNYS`") && err.contains("set `calendar`"),
+            "{err}"
+        );
+        assert_eq!(calendar_of(Some("xnys")).unwrap().unwrap().code(), "XNYS");
+        assert!(calendar_of(None).unwrap().is_none());
     }
 }
