@@ -351,14 +351,19 @@ fn a_real_chaos_run_passes_and_damaged_or_old_journals_fail() {
         (values["count"].as_u64(), values["passed"].as_u64()),
         (Some(2), Some(1))
     );
-    std::fs::remove_file(dir.path().join("journals/gateway-deviated.json")).unwrap();
-
-    // Pinned 40 days after the run: older than `max_age`, unless allowed.
+    // Pinned 40 days after the run: a failing experiment still fails the
+    // item, however old.
     let end: jiff::Timestamp = journal["end"].as_str().unwrap().parse().unwrap();
     let later = end + jiff::SignedDuration::from_hours(24 * 40);
+    let (status, message, _) = item(&run(dir.path(), config, CHAOS, Some(later)), CHAOS);
+    assert_eq!(status, Status::Fail, "{message}");
+    std::fs::remove_file(dir.path().join("journals/gateway-deviated.json")).unwrap();
+
+    // One that held, ended longer ago than `max_age`: stale evidence, unless allowed.
     let (status, message, values) = item(&run(dir.path(), config, CHAOS, Some(later)), CHAOS);
-    assert_eq!(status, Status::Fail);
+    assert_eq!(status, Status::Stale);
     assert!(message.contains("stale: ended"), "{message}");
+    assert!(message.ends_with("; run them again"), "{message}");
     assert_eq!(values["experiments"][0]["age_days"], 40);
     let relaxed = format!("{config}[checks.\"code.testing.chaos\"]\nmax_age = \"60d\"\n");
     let (status, message, _) = item(&run(dir.path(), &relaxed, CHAOS, Some(later)), CHAOS);

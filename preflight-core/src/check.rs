@@ -101,6 +101,22 @@ impl Outcome {
         Self::with_status(Status::Fail, message)
     }
 
+    /// The evidence would satisfy the item but is too old to vouch for it,
+    /// judged by the check from dates inside the evidence (a chaos journal's
+    /// end, a test run's timestamp) where a file's modification time would
+    /// mislead. Like the runner's evidence TTL (which judges modification
+    /// times), `stale` blocks by default: produce the evidence again.
+    ///
+    /// ```
+    /// use preflight_core::{Outcome, Status};
+    ///
+    /// let outcome = Outcome::stale("the chaos experiment ended 45 days ago, longer ago than 30d");
+    /// assert_eq!(outcome.status(), Status::Stale);
+    /// ```
+    pub fn stale(message: impl Into<String>) -> Self {
+        Self::with_status(Status::Stale, message)
+    }
+
     /// The item does not apply to this system; `justification` says why.
     pub fn not_applicable(justification: impl Into<String>) -> Self {
         Self::with_status(Status::NotApplicable, justification)

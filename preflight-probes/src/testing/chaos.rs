@@ -25,7 +25,10 @@
 //! An experiment passes when its status is `completed`, it did not deviate,
 //! its steady state held before and after the method (when the experiment
 //! declares a hypothesis at all), and it ended no longer than `max_age` before
-//! the run's clock. The `paths` are globs relative to the directory of
+//! the run's clock. The item fails when an experiment did not hold; when
+//! every one held but some ended longer ago than `max_age`, the evidence is
+//! `stale` (the journal's own end time is the clock here, not the file's
+//! modification time, which a copy resets). The `paths` are globs relative to the directory of
 //! `preflight.toml` (`*` stays within a directory, `**` crosses them); a glob
 //! that matches no file is an error. Each journal is an artifact of the
 //! outcome (sha256 and modification time).
@@ -339,6 +342,9 @@ struct ExperimentEvidence {
     failed_activities: Vec<String>,
     /// Why the experiment does not count (empty when it does).
     problems: Vec<String>,
+    /// It held, but ended longer ago than `max_age`.
+    #[serde(skip)]
+    only_stale: bool,
 }
 
 #[derive(Evidence, Serialize)]
@@ -416,7 +422,8 @@ impl Check for ChaosExperiments {
                     }
                 }
             }
-            if age > max_age_signed {
+            let stale = age > max_age_signed;
+            if stale {
                 problems.push(format!(
                     "stale: ended {} ({} days ago), longer ago than `max_age` {}",
                     journal.end,
@@ -439,6 +446,7 @@ impl Check for ChaosExperiments {
                     .filter(|a| a.status != "succeeded")
                     .map(|a| format!("{} ({})", a.name, a.status))
                     .collect(),
+                only_stale: stale && problems.len() == 1,
                 problems,
             });
         }
@@ -448,17 +456,27 @@ impl Check for ChaosExperiments {
             .map(|e| format!("`{}` in `{}`: {}", e.title, e.file, e.problems.join(", ")))
             .collect();
         let count = experiments.len();
+        // Experiments that held but ended too long ago make the evidence
+        // stale; any that did not hold make the item fail.
         let outcome = if failing.is_empty() {
             Outcome::pass(format!(
                 "all {count} chaos experiments completed and held their steady state within {}",
                 self.max_age
             ))
         } else {
-            Outcome::fail(format!(
+            let message = format!(
                 "{} of {count} chaos experiments do not count: {}",
                 failing.len(),
                 failing.join("; ")
-            ))
+            );
+            if experiments
+                .iter()
+                .all(|e| e.problems.is_empty() || e.only_stale)
+            {
+                Outcome::stale(format!("{message}; run them again"))
+            } else {
+                Outcome::fail(message)
+            }
         };
         let evidence = ChaosEvidence {
             count,
