@@ -192,7 +192,7 @@ exclude = ["src/gen/", "*.snap"]
     assert_eq!(
         item.message,
         format!(
-            "1 markers in 1 files (at most 0 allowed); first at src/a.rs:1:6: {TODO_WORD} NOCOMMIT"
+            "1 marker in 1 file (at most 0 allowed); first at src/a.rs:1:6: {TODO_WORD} NOCOMMIT"
         )
     );
 }
@@ -328,9 +328,9 @@ fn a_clean_tree_passes_with_what_was_scanned() {
     let report = run(dir.path(), "");
     let item = report.item(ID).unwrap();
     assert_eq!(item.status, Status::Pass);
-    assert_eq!(item.message, "no marker in 1 files (13 bytes) scanned");
+    assert_eq!(item.message, "no marker in 1 file (13 bytes) scanned");
     assert_eq!(
         item.evidence.as_ref().unwrap().summary,
-        "0 markers in 1 files (13 bytes; 0 skipped)"
+        "markers: 0; files scanned: 1 (13 bytes), skipped: 0"
     );
 }

@@ -507,7 +507,7 @@ fn line_text(line: &[u8]) -> String {
 
 #[derive(Evidence, Serialize)]
 #[evidence(
-    summary = "{count} markers in {files_scanned} files ({bytes_scanned} bytes; {files_skipped} skipped)"
+    summary = "markers: {count}; files scanned: {files_scanned} ({bytes_scanned} bytes), skipped: {files_skipped}"
 )]
 struct MarkerEvidence {
     count: u64,
@@ -591,9 +591,9 @@ impl Check for NoTodoFixme {
         }
         let outcome = match scan.first.first() {
             Some(first) if scan.count > self.max => Outcome::fail(format!(
-                "{} markers in {} files (at most {} allowed); first at {}:{}:{}: {}",
-                scan.count,
-                scan.files_scanned,
+                "{} in {} (at most {} allowed); first at {}:{}:{}: {}",
+                counted(scan.count, "marker"),
+                counted(scan.files_scanned, "file"),
                 self.max,
                 first.file,
                 first.line,
@@ -601,12 +601,16 @@ impl Check for NoTodoFixme {
                 first.text
             )),
             _ if scan.count > 0 => Outcome::pass(format!(
-                "{} markers in {} files ({} bytes), within the {} allowed",
-                scan.count, scan.files_scanned, scan.bytes_scanned, self.max
+                "{} in {} ({} bytes), within the {} allowed",
+                counted(scan.count, "marker"),
+                counted(scan.files_scanned, "file"),
+                scan.bytes_scanned,
+                self.max
             )),
             _ => Outcome::pass(format!(
-                "no marker in {} files ({} bytes) scanned",
-                scan.files_scanned, scan.bytes_scanned
+                "no marker in {} ({} bytes) scanned",
+                counted(scan.files_scanned, "file"),
+                scan.bytes_scanned
             )),
         };
         let findings: Vec<Finding> = scan
@@ -639,6 +643,16 @@ impl fmt::Display for MarkerLocation {
             "{}:{}:{}: {}",
             self.file, self.line, self.column, self.text
         )
+    }
+}
+
+/// `n` and the noun, plural unless `n` is 1: "1 marker", "3 files".
+fn counted(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
