@@ -254,7 +254,7 @@ fn an_adapter_with_a_timeout_gives_up_on_a_slow_venue_and_routes_to_the_backup()
             routed["description"]
                 .as_str()
                 .unwrap()
-                .contains("the backup received 1 orders"),
+                .contains("the backup received 1 order"),
             "{routed}"
         );
     }

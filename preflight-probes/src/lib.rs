@@ -57,6 +57,8 @@ pub mod strategy;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(any(feature = "code", feature = "trading"))]
+mod text;
 #[cfg(feature = "trading")]
 pub mod trading;
 

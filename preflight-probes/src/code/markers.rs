@@ -28,6 +28,7 @@
 //! comment syntax, e.g. `// preflight: allow(marker)` or
 //! `# preflight: allow(marker)`) reports no marker ([`ALLOW_COMMENT`]).
 
+use crate::text::counted;
 use std::fmt;
 use std::fs::File;
 use std::io::Read as _;
@@ -643,16 +644,6 @@ impl fmt::Display for MarkerLocation {
             "{}:{}:{}: {}",
             self.file, self.line, self.column, self.text
         )
-    }
-}
-
-/// `n` and the noun, plural unless `n` is 1: "1 marker", "3 files".
-fn counted(n: impl Into<u64>, noun: &str) -> String {
-    let n = n.into();
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

@@ -30,6 +30,7 @@
 //! # let _ = conformance;
 //! ```
 
+use crate::text::counted;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -630,9 +631,9 @@ fn timeout_scenarios(
             out,
             "timeout-failover",
             format!(
-                "{}: {result:?}; the backup received {} orders",
+                "{}: {result:?}; the backup received {}",
                 seen(took),
-                backup.orders_received()
+                counted(backup.orders_received(), "order")
             ),
             result.is_ok() && backup.orders_received() == 1 && took <= bound,
         );
@@ -717,8 +718,8 @@ fn failover_scenario(connect: &Connect, out: &mut Vec<BrokerScenario>) {
         out,
         "failover",
         format!(
-            "the primary is down: {result:?}; the backup received {} orders",
-            backup.orders_received()
+            "the primary is down: {result:?}; the backup received {}",
+            counted(backup.orders_received(), "order")
         ),
         result.is_ok() && backup.orders_received() == 1,
     );
@@ -925,7 +926,7 @@ mod tests {
             out[0].description
         );
         assert!(
-            out[1].description.contains("the backup received 1 orders"),
+            out[1].description.contains("the backup received 1 order"),
             "{}",
             out[1].description
         );
