@@ -57,7 +57,7 @@ pub mod strategy;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
-#[cfg(any(feature = "code", feature = "trading"))]
+#[cfg(any(feature = "code", feature = "testing", feature = "trading"))]
 mod text;
 #[cfg(feature = "trading")]
 pub mod trading;

@@ -160,6 +160,7 @@ fn short_decimal_with(
 /// [`parse_number`] of the bytes `start..end` of `buffer`, faster for a
 /// field of a line: the words of a short number are read from `buffer` in
 /// place, the bytes past the field masked off, rather than gathered.
+#[cfg(feature = "trading")]
 #[inline]
 pub(crate) fn parse_field(buffer: &[u8], start: usize, end: usize) -> Option<f64> {
     let raw = buffer.get(start..end)?;

@@ -71,6 +71,7 @@
 //! - `code.review.static-analysis`: `max_errors` 0, `max_warnings` unlimited:
 //!   analysers warn about much that is not a defect.
 
+use crate::text::locate;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
@@ -221,22 +222,6 @@ impl LintReport {
             .filter(|d| d.severity == severity)
             .count()
     }
-}
-
-/// `file:line:column` of the byte offset `pos` of `bytes` (column in characters).
-fn locate(bytes: &[u8], pos: usize, shown: &str) -> String {
-    let before = &bytes[..pos.min(bytes.len())];
-    let line = before.split(|b| *b == b'\n').count();
-    let start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = before[start..]
-        .iter()
-        .filter(|b| (**b & 0xC0) != 0x80)
-        .count()
-        + 1;
-    format!("{shown}:{line}:{column}")
 }
 
 fn malformed(location: String, message: impl Into<String>) -> CheckError {

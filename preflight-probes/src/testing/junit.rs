@@ -62,6 +62,7 @@
 //! outcome (sha256 and modification time). The items fail on any failed or
 //! errored test, and when no test ran.
 
+use crate::text::locate;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use preflight_core::{
     Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Input, InputSource, Outcome,
@@ -209,22 +210,9 @@ impl TestReport {
     }
 }
 
-/// `file:line:column` of the byte offset `pos` of `bytes` (column in characters).
-fn locate(bytes: &[u8], pos: u64, shown: &str) -> String {
-    let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(bytes.len());
-    let before = &bytes[..pos];
-    let line = before.split(|b| *b == b'\n').count();
-    let start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    // Characters, not bytes: count the bytes that start a UTF-8 sequence.
-    let column = before[start..]
-        .iter()
-        .filter(|b| (**b & 0xC0) != 0x80)
-        .count()
-        + 1;
-    format!("{shown}:{line}:{column}")
+/// [`locate`] at an offset of the XML reader (a `u64`).
+fn locate_at(bytes: &[u8], pos: u64, shown: &str) -> String {
+    locate(bytes, usize::try_from(pos).unwrap_or(usize::MAX), shown)
 }
 
 /// The first line of `text`, trimmed, at most [`MESSAGE_CHARS`] characters.
@@ -288,7 +276,7 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn malformed(&self, pos: u64, message: impl Into<String>) -> CheckError {
         CheckError::Malformed {
-            location: locate(self.bytes, pos, self.shown),
+            location: locate_at(self.bytes, pos, self.shown),
             message: message.into(),
         }
     }
@@ -549,7 +537,7 @@ struct Attributes {
 /// its test cases.
 pub fn parse_junit(bytes: &[u8], shown: &str) -> Result<TestReport, CheckError> {
     let text = std::str::from_utf8(bytes).map_err(|e| CheckError::Malformed {
-        location: locate(bytes, e.valid_up_to() as u64, shown),
+        location: locate(bytes, e.valid_up_to(), shown),
         message: "not UTF-8 text".to_owned(),
     })?;
     let mut reader = quick_xml::Reader::from_str(text);
@@ -630,7 +618,7 @@ pub fn parse_junit(bytes: &[u8], shown: &str) -> Result<TestReport, CheckError> 
             bytes.len() as u64,
             format!(
                 "unexpected end of file: `<{name}>` opened at {} is not closed",
-                locate(bytes, *at, shown)
+                locate_at(bytes, *at, shown)
                     .strip_prefix(shown)
                     .and_then(|l| l.strip_prefix(':'))
                     .unwrap_or("")

@@ -80,6 +80,7 @@
 //! longer ago than that makes the item `stale` (the runner compares each
 //! artifact's modification time with the TTL).
 
+use crate::text::locate;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -227,15 +228,9 @@ impl LatencyUnit {
 /// `bytes` as text without a leading byte-order mark, or the location of
 /// the first byte that is not UTF-8.
 fn utf8_text<'a>(bytes: &'a [u8], shown: &str) -> Result<&'a str, CheckError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let before = &bytes[..e.valid_up_to()];
-        let line = before.split(|b| *b == b'\n').count();
-        let start = before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-        malformed(shown, line, col, "not UTF-8 text")
+    let text = std::str::from_utf8(bytes).map_err(|e| CheckError::Malformed {
+        location: locate(bytes, e.valid_up_to(), shown),
+        message: "not UTF-8 text".to_owned(),
     })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
