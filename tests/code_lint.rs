@@ -1,8 +1,8 @@
 //! Linter reports as a team meets them: what ruff, pylint (`json` and
-//! `json2`), mypy, flake8 (text and flake8-json) and clippy really write
-//! (generated here by the real tools on a small module and a tiny crate),
-//! plus the committed Checkstyle fixture, parsed and judged through the
-//! registry and runner.
+//! `json2`), mypy, flake8 (text and flake8-json), clippy and `ESLint` (Checkstyle
+//! XML) really write (generated here by the real tools on a small module, a
+//! tiny crate and a small script), plus the committed Checkstyle fixture for
+//! what `ESLint` never writes, parsed and judged through the registry and runner.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -565,6 +565,141 @@ fn clippy_messages_from_a_real_crate_are_parsed() {
     assert_eq!(item(&report, STATIC).0, Status::Pass);
 }
 
+/// Where `.ci/run` installs `ESLint` and its Checkstyle formatter.
+fn js_tools() -> PathBuf {
+    let modules = workspace().join("target/js-tools/node_modules");
+    for package in ["eslint", "eslint-formatter-checkstyle"] {
+        assert!(
+            modules.join(package).join("package.json").is_file(),
+            "`{package}` is not installed in `{}`: run `bash .ci/run` to install the JavaScript test tools",
+            modules.display()
+        );
+    }
+    modules
+}
+
+/// Core rules only, some errors and some warnings.
+const ESLINT_CONFIG: &str = r#"export default [
+  {
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: {
+      "no-unused-vars": "error",
+      eqeqeq: "error",
+      "no-var": "warn",
+      semi: "warn",
+    },
+  },
+];
+"#;
+
+/// A `var`, two missing semicolons, an unused parameter and a `==`.
+const MESSY_JS: &str = "var total = 0\nfunction add(order, unused) {\n  if (order.qty == 0) return total\n  total += order.qty;\n  return total;\n}\n\nmodule.exports = { add };\n";
+
+const CLEAN_JS: &str = "const tick = 0.25;\n\nmodule.exports = { tick };\n";
+
+#[test]
+fn eslint_checkstyle_report_is_parsed_and_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let modules = js_tools();
+    // The project's own `node_modules`, as after `npm install`: ESLint
+    // resolves `-f checkstyle` to `eslint-formatter-checkstyle` from there
+    // (ESLint 9 moved the formatter out of its core).
+    std::os::unix::fs::symlink(&modules, root.join("node_modules")).unwrap();
+    std::fs::write(root.join("eslint.config.mjs"), ESLINT_CONFIG).unwrap();
+    std::fs::write(root.join("orders.js"), MESSY_JS).unwrap();
+    std::fs::write(root.join("clean.js"), CLEAN_JS).unwrap();
+    std::fs::create_dir(root.join("reports")).unwrap();
+    let output = Command::new("node")
+        .arg(modules.join("eslint/bin/eslint.js"))
+        .args([
+            "-f",
+            "checkstyle",
+            "-o",
+            "reports/checkstyle.xml",
+            "orders.js",
+            "clean.js",
+        ])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("`node` (Node.js) could not be run ({e}): install Node.js, then run `bash .ci/run` to install ESLint")
+        });
+    // Exit code 1: ESLint found errors, as `MESSY_JS` means it to.
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "ESLint did not run as expected: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let bytes = std::fs::read(root.join("reports/checkstyle.xml")).unwrap();
+    let report = only("checkstyle.xml", &bytes);
+    assert_eq!(
+        (report.tool.as_str(), report.format),
+        ("checkstyle", LintFormat::Checkstyle)
+    );
+    // ESLint names files by their absolute paths; the clean file is listed
+    // with no `<error>`.
+    let prefix = format!("{}/", root.display());
+    let found: Vec<String> = listed(&report)
+        .into_iter()
+        .map(|l| l.strip_prefix(&prefix).unwrap_or(&l).to_owned())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "orders.js:1:1 eslint.rules.no-var Warning",
+            "orders.js:1:14 eslint.rules.semi Warning",
+            "orders.js:2:21 eslint.rules.no-unused-vars Error",
+            "orders.js:3:17 eslint.rules.eqeqeq Error",
+            "orders.js:3:35 eslint.rules.semi Warning",
+        ]
+    );
+    assert_eq!(
+        (
+            report.count(Severity::Error),
+            report.count(Severity::Warning),
+            report.count(Severity::Note)
+        ),
+        (2, 3, 0)
+    );
+    assert_eq!(
+        report.diagnostics[2].message,
+        "'unused' is defined but never used. (no-unused-vars)"
+    );
+
+    let inputs = "[inputs.lint]\npaths = [\"reports/checkstyle.xml\"]\n";
+    let report = run(root, inputs, &[STYLE, STATIC]);
+    let (status, message, values) = item(&report, STYLE);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert_eq!(
+        (
+            &values["by_severity"]["error"],
+            &values["by_severity"]["warning"]
+        ),
+        (&2.into(), &3.into()),
+        "{values}"
+    );
+    assert_eq!(values["by_tool"]["checkstyle"], 5, "{values}");
+    let evidence = report.item(STYLE).unwrap().evidence.as_ref().unwrap();
+    assert!(
+        evidence.findings.iter().all(|f| f.file == "orders.js"),
+        "{:?}",
+        evidence.findings
+    );
+    // Static analysis counts errors only by default: the two fail it, and
+    // pass it once two are allowed.
+    let (status, message, _) = item(&report, STATIC);
+    assert_eq!(status, Status::Fail, "{message}");
+    let allowed = format!("{inputs}[checks.\"{STATIC}\"]\nmax_errors = 2\n");
+    let (status, message, _) = item(&run(root, &allowed, &[STATIC]), STATIC);
+    assert_eq!(status, Status::Pass, "{message}");
+}
+
+/// Checkstyle's own XML, with the `info` severity `ESLint` never writes.
 #[test]
 fn committed_checkstyle_fixture_is_parsed_and_judged() {
     let fixture = workspace().join("tests/testdata/lint/checkstyle.xml");

@@ -1,7 +1,7 @@
-//! Test reports as a team meets them: the `JUnit` XML that pytest and
-//! cargo-nextest really write (generated here by the real tools), plus the
-//! committed Surefire and Jest fixtures, parsed and judged through the
-//! registry and runner.
+//! Test reports as a team meets them: the `JUnit` XML that pytest,
+//! cargo-nextest and Jest (through jest-junit) really write (generated here
+//! by the real tools), plus the committed Surefire fixture, parsed and judged
+//! through the registry and runner.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -273,17 +273,189 @@ fn nextest_report_of_a_tiny_crate() {
     assert_eq!(values["files"][0], "target/nextest/ci/junit.xml");
 }
 
-/// A project with the committed Surefire and Jest fixtures under `reports/`.
+/// Where `.ci/run` installs Jest and jest-junit.
+fn js_tools() -> PathBuf {
+    let modules = workspace().join("target/js-tools/node_modules");
+    for package in ["jest", "jest-junit"] {
+        assert!(
+            modules.join(package).join("package.json").is_file(),
+            "`{package}` is not installed in `{}`: run `bash .ci/run` to install the JavaScript test tools",
+            modules.display()
+        );
+    }
+    modules
+}
+
+const SUM: &str = "function sum(a, b) {\n  return a + b;\n}\n\nmodule.exports = { sum };\n";
+
+/// Two `describe` blocks: one failing test (floating point), one skipped.
+const SUM_TEST: &str = r#"const { sum } = require("./sum");
+
+describe("sum", () => {
+  test("adds two quantities", () => {
+    expect(sum(1, 2)).toBe(3);
+  });
+  test("adds a short position", () => {
+    expect(sum(5, -2)).toBe(3);
+  });
+  test("adds prices to the cent", () => {
+    expect(sum(0.1, 0.2)).toBe(0.3);
+  });
+});
+
+describe("orders", () => {
+  test("totals a basket", () => {
+    expect([1, 2, 3].reduce(sum, 0)).toBe(6);
+  });
+  test.skip("settles on the next business day", () => {
+    expect(sum(1, 1)).toBe(2);
+  });
+});
+"#;
+
+/// A second test file: its own suite, all passing.
+const PRICES_TEST: &str = r#"const { sum } = require("./sum");
+
+describe("prices", () => {
+  test("rounds to the tick", () => {
+    expect(Math.round(sum(100, 0.25) * 4) / 4).toBe(100.25);
+  });
+});
+"#;
+
+/// Writes a tiny JavaScript project in `dir` and runs the real Jest on it
+/// with the jest-junit reporter, which writes `report` (relative to `dir`).
+fn jest(dir: &Path, report: &str) {
+    let modules = js_tools();
+    // The project's own `node_modules`, as after `npm install`: Jest
+    // resolves the `jest-junit` reporter from the project's root.
+    std::os::unix::fs::symlink(&modules, dir.join("node_modules")).unwrap();
+    for (name, text) in [
+        ("package.json", "{\"name\": \"desk\", \"private\": true}\n"),
+        ("sum.js", SUM),
+        ("sum.test.js", SUM_TEST),
+        ("prices.test.js", PRICES_TEST),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let report = dir.join(report);
+    let mut command = Command::new("node");
+    command
+        .arg(modules.join("jest/bin/jest.js"))
+        .args([
+            "--ci",
+            "--watchman=false",
+            "--no-cache",
+            "--runInBand",
+            "--reporters=default",
+            "--reporters=jest-junit",
+        ])
+        .arg(format!("--rootDir={}", dir.display()))
+        .current_dir(dir)
+        .env("NO_COLOR", "1");
+    // The outer environment's jest-junit options are not the fixture's.
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("JEST_JUNIT_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("JEST_JUNIT_OUTPUT_DIR", report.parent().unwrap())
+        .env("JEST_JUNIT_OUTPUT_NAME", report.file_name().unwrap());
+    let output = command.output().unwrap_or_else(|e| {
+        panic!("`node` (Node.js) could not be run ({e}): install Node.js, then run `bash .ci/run` to install Jest")
+    });
+    // Exit code 1: a test failed, as `SUM_TEST` means to.
+    assert!(
+        output.status.code() == Some(1) && report.is_file(),
+        "Jest did not run as expected ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn jest_report_of_a_tiny_project() {
+    let dir = tempfile::tempdir().unwrap();
+    jest(dir.path(), "reports/jest-junit.xml");
+    let bytes = std::fs::read(dir.path().join("reports/jest-junit.xml")).unwrap();
+    let report = parse_junit(&bytes, "jest-junit.xml").unwrap();
+    let counts = report.cases;
+    assert_eq!(
+        (
+            counts.tests,
+            counts.failures,
+            counts.errors,
+            counts.skipped,
+            counts.flaky
+        ),
+        (6, 1, 0, 1, 0)
+    );
+    // One suite per test file, named by default for its first `describe`.
+    let mut suites: Vec<(&str, u64, u64, u64)> = report
+        .suites
+        .iter()
+        .map(|s| (s.name.as_str(), s.tests, s.failures, s.skipped))
+        .collect();
+    suites.sort_unstable();
+    assert_eq!(suites, [("prices", 1, 0, 0), ("sum", 5, 1, 1)]);
+    assert_eq!(report.failing.len(), 1);
+    let failing = &report.failing[0];
+    // jest-junit names a test "{describe} {title}", as classname and name.
+    assert_eq!(
+        (
+            failing.suite.as_str(),
+            failing.classname.as_str(),
+            failing.name.as_str(),
+            failing.kind
+        ),
+        (
+            "sum",
+            "sum adds prices to the cent",
+            "sum adds prices to the cent",
+            FailureKind::Failure
+        )
+    );
+    // No `message` attribute: the first line of the failure's text.
+    assert_eq!(
+        failing.message,
+        "Error: expect(received).toBe(expected) // Object.is equality"
+    );
+
+    let report = run(
+        dir.path(),
+        "[inputs.junit]\npaths = [\"reports/*.xml\"]\n",
+        &[INTEGRATION],
+    );
+    let (status, message, values) = item(&report, INTEGRATION);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert!(
+        message.starts_with(
+            "1 of 6 tests failed and 0 errored: sum adds prices to the cent::sum adds prices to the cent (Error: expect(received).toBe(expected)"
+        ),
+        "{message}"
+    );
+    assert_eq!(
+        (&values["tests"], &values["failures"], &values["skipped"]),
+        (&6.into(), &1.into(), &1.into())
+    );
+    assert_eq!(
+        values["files"],
+        serde_json::json!(["reports/jest-junit.xml"])
+    );
+}
+
+/// A project with the committed Surefire fixture and a real Jest report
+/// under `reports/`.
 fn fixtures() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("reports")).unwrap();
-    for name in ["surefire.xml", "jest-junit.xml"] {
-        std::fs::copy(
-            workspace().join("tests/testdata/junit").join(name),
-            dir.path().join("reports").join(name),
-        )
-        .unwrap();
-    }
+    std::fs::copy(
+        workspace().join("tests/testdata/junit/surefire.xml"),
+        dir.path().join("reports/surefire.xml"),
+    )
+    .unwrap();
+    jest(dir.path(), "reports/jest-junit.xml");
     dir
 }
 
@@ -305,7 +477,7 @@ fn surefire_and_jest_reports_together_and_by_suite() {
             &values["skipped"],
             &values["flaky"]
         ),
-        (&9.into(), &2.into(), &1.into(), &2.into(), &1.into())
+        (&11.into(), &2.into(), &1.into(), &2.into(), &1.into())
     );
     assert_eq!(
         values["files"],
@@ -324,10 +496,10 @@ fn surefire_and_jest_reports_together_and_by_suite() {
         2
     );
 
-    // Selected by suite name: the price suite alone passes.
+    // Selected by suite name: Jest's price suite alone passes.
     let report = run(
         dir.path(),
-        "[inputs.junit_e2e]\npaths = [\"reports/*.xml\"]\nsuites = [\"src/prices*\"]\n",
+        "[inputs.junit_e2e]\npaths = [\"reports/*.xml\"]\nsuites = [\"pri*\"]\n",
         &[END_TO_END],
     );
     let (status, message, _) = item(&report, END_TO_END);
