@@ -726,3 +726,100 @@ fn committed_checkstyle_fixture_is_parsed_and_judged() {
     assert_eq!(status, Status::Pass, "{message}");
     assert_eq!(values["by_severity"]["note"], 1);
 }
+
+/// A Checkstyle configuration with one check at each severity Checkstyle
+/// writes: `error`, `warning` and `info`.
+const CHECKSTYLE_CONFIG: &str = r#"<?xml version="1.0"?>
+<!DOCTYPE module PUBLIC "-//Checkstyle//DTD Checkstyle Configuration 1.3//EN"
+    "https://checkstyle.org/dtds/configuration_1_3.dtd">
+<module name="Checker">
+  <module name="TreeWalker">
+    <module name="VisibilityModifier">
+      <property name="severity" value="error"/>
+    </module>
+    <module name="WhitespaceAfter">
+      <property name="severity" value="warning"/>
+    </module>
+    <module name="FinalParameters">
+      <property name="severity" value="info"/>
+    </module>
+  </module>
+</module>
+"#;
+
+/// A Java class with one public field, a missing space after a comma and
+/// two parameters that are not final.
+const MESSY_JAVA: &str = "package desk;\n\npublic class Desk {\n    public int orders;\n\n    int total(int a,int b) {\n        return a + b;\n    }\n}\n";
+
+/// Checkstyle's XML report from Checkstyle itself (the Debian package that
+/// `.ci/run` installs), at all three of its severities.
+#[test]
+fn checkstyle_report_from_checkstyle_is_parsed_and_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("checks.xml"), CHECKSTYLE_CONFIG).unwrap();
+    std::fs::write(root.join("Desk.java"), MESSY_JAVA).unwrap();
+    let output = Command::new("checkstyle")
+        .args(["-c", "checks.xml", "-f", "xml", "-o", "checkstyle.xml", "Desk.java"])
+        .current_dir(root)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("`checkstyle` could not be run ({e}): run `bash .ci/run`, which installs the Debian package `checkstyle`")
+        });
+    // Checkstyle exits with the number of errors (`severity="error"` only).
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "Checkstyle did not run as expected: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bytes = std::fs::read(root.join("checkstyle.xml")).unwrap();
+    let report = only("checkstyle.xml", &bytes);
+    assert_eq!(
+        (report.tool.as_str(), report.format),
+        ("checkstyle", LintFormat::Checkstyle)
+    );
+    // Checkstyle names files by their absolute paths.
+    let prefix = format!("{}/", root.canonicalize().unwrap().display());
+    let mut found: Vec<String> = listed(&report)
+        .into_iter()
+        .map(|l| l.strip_prefix(&prefix).unwrap_or(&l).to_owned())
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "Desk.java:4:16 com.puppycrawl.tools.checkstyle.checks.design.VisibilityModifierCheck Error",
+            "Desk.java:6:15 com.puppycrawl.tools.checkstyle.checks.FinalParametersCheck Note",
+            "Desk.java:6:20 com.puppycrawl.tools.checkstyle.checks.whitespace.WhitespaceAfterCheck Warning",
+            "Desk.java:6:21 com.puppycrawl.tools.checkstyle.checks.FinalParametersCheck Note",
+        ]
+    );
+    assert_eq!(
+        report
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .map(|d| d.message.as_str()),
+        Some("Variable 'orders' must be private and have accessor methods.")
+    );
+
+    let inputs = "[inputs.lint]\npaths = [\"checkstyle.xml\"]\n";
+    let report = run(root, inputs, &[STYLE, STATIC]);
+    let (status, message, values) = item(&report, STYLE);
+    assert_eq!(status, Status::Fail, "{message}");
+    assert_eq!(
+        (
+            &values["by_severity"]["error"],
+            &values["by_severity"]["warning"],
+            &values["by_severity"]["note"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(2)
+        )
+    );
+    assert_eq!(item(&report, STATIC).0, Status::Fail);
+}
