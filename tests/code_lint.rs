@@ -7,40 +7,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use preflight_core::select::Selection;
-use preflight_core::{Config, Registry, Report, Runner, Status};
+use preflight_core::Status;
 use preflight_probes::code::lint::{LintFormat, LintReport, Severity, parse_lint};
+
+mod support;
+use support::{item, js_tools, run, workspace};
 
 const STYLE: &str = "code.review.style-guide";
 const STATIC: &str = "code.review.static-analysis";
-
-/// The workspace root (this package's manifest directory).
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `ids` in the project `dir` with the configuration `extra`.
-fn run(dir: &Path, extra: &str, ids: &[&str]) -> Report {
-    let text = format!("[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n{extra}");
-    let mut config = Config::parse(&text, "preflight.toml").unwrap();
-    dir.clone_into(&mut config.root);
-    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
-    Runner::new(&registry, config)
-        .selection(Selection::default().with_ids(ids.iter().copied()).unwrap())
-        .run()
-        .unwrap()
-}
-
-/// The item `id` of `report`: status, message and evidence values.
-fn item(report: &Report, id: &str) -> (Status, String, serde_json::Value) {
-    let item = report.item(id).unwrap();
-    let values = item
-        .evidence
-        .as_ref()
-        .map(|e| serde_json::to_value(&e.values).unwrap())
-        .unwrap_or_default();
-    (item.status, item.message.clone(), values)
-}
 
 /// A tool of the test virtual environment.
 fn tool(name: &str) -> PathBuf {
@@ -565,19 +539,6 @@ fn clippy_messages_from_a_real_crate_are_parsed() {
     assert_eq!(item(&report, STATIC).0, Status::Pass);
 }
 
-/// Where `.ci/run` installs `ESLint` and its Checkstyle formatter.
-fn js_tools() -> PathBuf {
-    let modules = workspace().join("target/js-tools/node_modules");
-    for package in ["eslint", "eslint-formatter-checkstyle"] {
-        assert!(
-            modules.join(package).join("package.json").is_file(),
-            "`{package}` is not installed in `{}`: run `bash .ci/run` to install the JavaScript test tools",
-            modules.display()
-        );
-    }
-    modules
-}
-
 /// Core rules only, some errors and some warnings.
 const ESLINT_CONFIG: &str = r#"export default [
   {
@@ -602,7 +563,7 @@ const CLEAN_JS: &str = "const tick = 0.25;\n\nmodule.exports = { tick };\n";
 fn eslint_checkstyle_report_is_parsed_and_judged() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let modules = js_tools();
+    let modules = js_tools(&["eslint", "eslint-formatter-checkstyle"]);
     // The project's own `node_modules`, as after `npm install`: ESLint
     // resolves `-f checkstyle` to `eslint-formatter-checkstyle` from there
     // (ESLint 9 moved the formatter out of its core).

@@ -6,40 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use preflight_core::select::Selection;
-use preflight_core::{CheckError, Config, Registry, Report, Runner, Status};
+use preflight_core::{CheckError, Status};
 use preflight_probes::testing::junit::{FailureKind, parse_junit};
+
+mod support;
+use support::{item, js_tools, run, workspace};
 
 const INTEGRATION: &str = "code.testing.integration-tests";
 const END_TO_END: &str = "code.testing.end-to-end";
-
-/// The workspace root (this package's manifest directory).
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `ids` in the project `dir` with the configuration `inputs`.
-fn run(dir: &Path, inputs: &str, ids: &[&str]) -> Report {
-    let text = format!("[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n{inputs}");
-    let mut config = Config::parse(&text, "preflight.toml").unwrap();
-    dir.clone_into(&mut config.root);
-    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
-    Runner::new(&registry, config)
-        .selection(Selection::default().with_ids(ids.iter().copied()).unwrap())
-        .run()
-        .unwrap()
-}
-
-/// The item `id` of `report`: status, message and evidence values.
-fn item(report: &Report, id: &str) -> (Status, String, serde_json::Value) {
-    let item = report.item(id).unwrap();
-    let values = item
-        .evidence
-        .as_ref()
-        .map(|e| serde_json::to_value(&e.values).unwrap())
-        .unwrap_or_default();
-    (item.status, item.message.clone(), values)
-}
 
 /// Runs pytest on `module` (as `test_desk.py`) in `dir`, writing `report`.
 fn pytest(dir: &Path, module: &str, report: &str) {
@@ -273,19 +247,6 @@ fn nextest_report_of_a_tiny_crate() {
     assert_eq!(values["files"][0], "target/nextest/ci/junit.xml");
 }
 
-/// Where `.ci/run` installs Jest and jest-junit.
-fn js_tools() -> PathBuf {
-    let modules = workspace().join("target/js-tools/node_modules");
-    for package in ["jest", "jest-junit"] {
-        assert!(
-            modules.join(package).join("package.json").is_file(),
-            "`{package}` is not installed in `{}`: run `bash .ci/run` to install the JavaScript test tools",
-            modules.display()
-        );
-    }
-    modules
-}
-
 const SUM: &str = "function sum(a, b) {\n  return a + b;\n}\n\nmodule.exports = { sum };\n";
 
 /// Two `describe` blocks: one failing test (floating point), one skipped.
@@ -326,7 +287,7 @@ describe("prices", () => {
 /// Writes a tiny JavaScript project in `dir` and runs the real Jest on it
 /// with the jest-junit reporter, which writes `report` (relative to `dir`).
 fn jest(dir: &Path, report: &str) {
-    let modules = js_tools();
+    let modules = js_tools(&["jest", "jest-junit"]);
     // The project's own `node_modules`, as after `npm install`: Jest
     // resolves the `jest-junit` reporter from the project's root.
     std::os::unix::fs::symlink(&modules, dir.join("node_modules")).unwrap();

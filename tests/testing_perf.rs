@@ -4,46 +4,23 @@
 //! judged through the registry and runner.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use preflight_core::select::Selection;
-use preflight_core::{Config, FixedClock, Registry, Report, Runner, Status};
+use preflight_core::{Report, Status};
+
+mod support;
+use support::{item, run_at, workspace};
+
+/// Item `id` of the seed catalog on the project in `dir`, the run's clock at
+/// `now` when given.
+fn run(dir: &Path, extra: &str, id: &str, now: Option<jiff::Timestamp>) -> Report {
+    run_at(dir, extra, &[id], now)
+}
 
 const LATENCY: &str = "code.testing.performance-latency";
 const LOAD: &str = "code.testing.load";
 const CHAOS: &str = "code.testing.chaos";
-
-/// The workspace root (this package's manifest directory).
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `id` in the project `dir` with the configuration `extra`, at `now`
-/// when given.
-fn run(dir: &Path, extra: &str, id: &str, now: Option<jiff::Timestamp>) -> Report {
-    let text = format!("[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n{extra}");
-    let mut config = Config::parse(&text, "preflight.toml").unwrap();
-    dir.clone_into(&mut config.root);
-    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
-    let mut runner =
-        Runner::new(&registry, config).selection(Selection::default().with_ids([id]).unwrap());
-    if let Some(now) = now {
-        runner = runner.clock(FixedClock(now));
-    }
-    runner.run().unwrap()
-}
-
-/// The item `id` of `report`: status, message and evidence values.
-fn item(report: &Report, id: &str) -> (Status, String, serde_json::Value) {
-    let item = report.item(id).unwrap();
-    let values = item
-        .evidence
-        .as_ref()
-        .map(|e| serde_json::to_value(&e.values).unwrap())
-        .unwrap_or_default();
-    (item.status, item.message.clone(), values)
-}
 
 /// Samples of two paths: `submit` from 1 to 100 ms (1 ms apart, 1000 in
 /// microseconds), `cancel` 5 ms flat, plus `slow` samples when asked.

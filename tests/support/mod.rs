@@ -1,0 +1,64 @@
+//! What the integration tests of the probes share: the workspace root, a
+//! run of selected items on a project directory, an item's result, and the
+//! tools `.ci/run` installs. Each test crate uses only some of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use preflight_core::select::Selection;
+use preflight_core::{Config, FixedClock, Registry, Report, Runner, Status};
+
+/// The workspace root.
+pub(crate) fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the items `ids` of the seed catalog on the project in `dir`, whose
+/// `preflight.toml` is a bare project with no required role plus `extra`.
+pub(crate) fn run(dir: &Path, extra: &str, ids: &[&str]) -> Report {
+    run_at(dir, extra, ids, None)
+}
+
+/// [`run`] with the run's clock fixed at `now`, when given.
+pub(crate) fn run_at(
+    dir: &Path,
+    extra: &str,
+    ids: &[&str],
+    now: Option<jiff::Timestamp>,
+) -> Report {
+    let text = format!("[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n{extra}");
+    let mut config = Config::parse(&text, "preflight.toml").unwrap();
+    dir.clone_into(&mut config.root);
+    let registry = Registry::from_inventory(&[preflight_probes::items()]).unwrap();
+    let mut runner = Runner::new(&registry, config)
+        .selection(Selection::default().with_ids(ids.iter().copied()).unwrap());
+    if let Some(now) = now {
+        runner = runner.clock(FixedClock(now));
+    }
+    runner.run().unwrap()
+}
+
+/// Item `id` of `report`: its status, message and evidence values.
+pub(crate) fn item(report: &Report, id: &str) -> (Status, String, serde_json::Value) {
+    let item = report.item(id).unwrap();
+    let values = item
+        .evidence
+        .as_ref()
+        .map(|e| serde_json::to_value(&e.values).unwrap())
+        .unwrap_or_default();
+    (item.status, item.message.clone(), values)
+}
+
+/// The `node_modules` where `.ci/run` installs the JavaScript test tools,
+/// after checking that `packages` are there.
+pub(crate) fn js_tools(packages: &[&str]) -> PathBuf {
+    let modules = workspace().join("target/js-tools/node_modules");
+    for package in packages {
+        assert!(
+            modules.join(package).join("package.json").is_file(),
+            "`{package}` is not installed in `{}`: run `bash .ci/run` to install the JavaScript test tools",
+            modules.display()
+        );
+    }
+    modules
+}
