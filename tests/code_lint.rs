@@ -507,20 +507,7 @@ fn clippy_messages_from_a_real_crate_are_parsed() {
         (clippy.tool.as_str(), clippy.format),
         ("clippy", LintFormat::CargoJson)
     );
-    let mut found: Vec<String> = clippy
-        .diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{} {} {:?}",
-                d.file,
-                d.line.unwrap_or(0),
-                d.column.unwrap_or(0),
-                d.rule,
-                d.severity
-            )
-        })
-        .collect();
+    let mut found = listed(&clippy);
     found.sort();
     assert_eq!(
         found,

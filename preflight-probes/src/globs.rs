@@ -83,6 +83,66 @@ impl Matched {
     }
 }
 
+/// The strings of setting `key`: one string, or an array of them.
+pub(crate) fn strings(
+    source: &InputSource<'_>,
+    key: &str,
+    value: &toml::Value,
+) -> Result<Vec<String>, CheckError> {
+    let expected = || source.error(format!("`{key}`: expected a list of glob strings"));
+    match value {
+        toml::Value::String(s) => Ok(vec![s.clone()]),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(expected))
+            .collect(),
+        _ => Err(expected()),
+    }
+}
+
+/// The globs of an input that names report files: `name = "<glob>"`,
+/// `name = ["<glob>", ...]`, or a table with `paths` and the `extra` keys
+/// its reader takes itself. An unknown key, a missing or empty `paths` is an
+/// error that names `what` the globs should match.
+pub(crate) fn report_paths(
+    source: &InputSource<'_>,
+    extra: &[&str],
+    what: &str,
+) -> Result<Vec<String>, CheckError> {
+    let name = source.name();
+    let expected = || {
+        source.error(format!(
+            "expected `paths = [\"<glob>\", ...]` in [inputs.{name}]"
+        ))
+    };
+    let paths = match source.value() {
+        value @ (toml::Value::String(_) | toml::Value::Array(_)) => {
+            strings(source, "paths", value)?
+        }
+        toml::Value::Table(t) => {
+            if let Some(key) = t
+                .keys()
+                .find(|k| k.as_str() != "paths" && !extra.contains(&k.as_str()))
+            {
+                let known: Vec<String> = std::iter::once("paths")
+                    .chain(extra.iter().copied())
+                    .map(|k| format!("`{k}`"))
+                    .collect();
+                return Err(source.error(format!(
+                    "unknown key `{key}` in [inputs.{name}] (expected {})",
+                    known.join(", ")
+                )));
+            }
+            strings(source, "paths", t.get("paths").ok_or_else(expected)?)?
+        }
+        _ => return Err(expected()),
+    };
+    if paths.is_empty() {
+        return Err(source.error(format!("`paths` is empty: name the {what} to read")));
+    }
+    Ok(paths)
+}
+
 /// Every file the globs `patterns` match under the configuration's
 /// directory, each once and in path order, read. A glob that matches no
 /// file is an error of the input that ends with `hint` (what to run first).

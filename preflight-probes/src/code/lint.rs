@@ -89,7 +89,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::globs::read_matches;
+use crate::globs::{read_matches, report_paths};
 
 /// The diagnostics listed in the evidence.
 const FIRST_SHOWN: usize = 50;
@@ -1235,34 +1235,7 @@ pub struct LintReports {
 
 impl Input for LintReports {
     fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
-        let name = source.name();
-        let expected = || source.error("`paths`: expected a list of glob strings");
-        let paths_value = match source.value() {
-            toml::Value::Table(t) => {
-                if let Some(key) = t.keys().find(|k| k.as_str() != "paths") {
-                    return Err(source.error(format!(
-                        "unknown key `{key}` in [inputs.{name}] (expected `paths`)"
-                    )));
-                }
-                t.get("paths").ok_or_else(|| {
-                    source.error(format!(
-                        "expected `paths = [\"<glob>\", ...]` in [inputs.{name}]"
-                    ))
-                })?
-            }
-            value => value,
-        };
-        let paths: Vec<String> = match paths_value {
-            toml::Value::String(s) => vec![s.clone()],
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned).ok_or_else(expected))
-                .collect::<Result<_, _>>()?,
-            _ => return Err(expected()),
-        };
-        if paths.is_empty() {
-            return Err(source.error("`paths` is empty: name the linter reports to read"));
-        }
+        let paths = report_paths(source, &[], "linter reports")?;
         let mut out = Vec::new();
         for file in read_matches(source, &paths, "run the linters first")? {
             let reports = parse_lint(&file.shown, &file.bytes)?;

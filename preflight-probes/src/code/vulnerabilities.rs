@@ -56,7 +56,7 @@ use preflight_core::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::globs::read_matches;
+use crate::globs::{read_matches, report_paths};
 
 /// The blocking advisories listed in the evidence.
 const ADVISORIES_SHOWN: usize = 50;
@@ -990,33 +990,7 @@ pub struct VulnerabilityReports {
 
 impl Input for VulnerabilityReports {
     fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
-        let name = source.name();
-        let expected = || source.error("expected `paths = [\"<glob>\", ...]`");
-        let list = |value: &toml::Value| -> Result<Vec<String>, CheckError> {
-            match value {
-                toml::Value::String(s) => Ok(vec![s.clone()]),
-                toml::Value::Array(items) => items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_owned).ok_or_else(expected))
-                    .collect(),
-                _ => Err(expected()),
-            }
-        };
-        let paths = match source.value() {
-            value @ (toml::Value::String(_) | toml::Value::Array(_)) => list(value)?,
-            toml::Value::Table(t) => {
-                if let Some(key) = t.keys().find(|k| k.as_str() != "paths") {
-                    return Err(source.error(format!(
-                        "unknown key `{key}` in [inputs.{name}] (expected `paths`)"
-                    )));
-                }
-                list(t.get("paths").ok_or_else(expected)?)?
-            }
-            _ => return Err(expected()),
-        };
-        if paths.is_empty() {
-            return Err(source.error("`paths` is empty: name the vulnerability reports to read"));
-        }
+        let paths = report_paths(source, &[], "vulnerability reports")?;
         let mut out = Vec::new();
         for file in read_matches(source, &paths, "run the scanner first")? {
             let report = parse_vulnerabilities(&file.shown, &file.bytes)?;

@@ -45,7 +45,7 @@ use serde_json::Value;
 
 use super::load::at_key;
 
-use crate::globs::read_matches;
+use crate::globs::{read_matches, report_paths};
 
 /// How a Chaos Toolkit run ended (`status` of the journal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -288,31 +288,7 @@ pub struct ChaosJournals {
 
 impl Input for ChaosJournals {
     fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
-        let name = source.name();
-        let expected =
-            || source.error("expected `paths = [\"<glob>\", ...]` of Chaos Toolkit journals");
-        let list = match source.value() {
-            toml::Value::Table(t) => {
-                if let Some(key) = t.keys().find(|k| k.as_str() != "paths") {
-                    return Err(source.error(format!(
-                        "unknown key `{key}` in [inputs.{name}] (expected `paths`)"
-                    )));
-                }
-                t.get("paths").ok_or_else(expected)?
-            }
-            other => other,
-        };
-        let paths: Vec<String> = match list {
-            toml::Value::String(s) => vec![s.clone()],
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned).ok_or_else(expected))
-                .collect::<Result<_, _>>()?,
-            _ => return Err(expected()),
-        };
-        if paths.is_empty() {
-            return Err(source.error("`paths` is empty: name the Chaos Toolkit journals to read"));
-        }
+        let paths = report_paths(source, &[], "Chaos Toolkit journals")?;
         let mut files = Vec::new();
         for file in read_matches(
             source,

@@ -71,7 +71,7 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use serde::Serialize;
 
-use crate::globs::read_matches;
+use crate::globs::{read_matches, report_paths, strings};
 
 /// The longest failure message kept, in characters.
 const MESSAGE_CHARS: usize = 200;
@@ -660,56 +660,17 @@ impl JunitReports {
     }
 }
 
-/// A list of strings: one string, or an array of them.
-fn strings(
-    source: &InputSource<'_>,
-    key: &str,
-    value: &toml::Value,
-) -> Result<Vec<String>, CheckError> {
-    let expected = || source.error(format!("`{key}`: expected a list of glob strings"));
-    match value {
-        toml::Value::String(s) => Ok(vec![s.clone()]),
-        toml::Value::Array(items) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(expected))
-            .collect(),
-        _ => Err(expected()),
-    }
-}
-
 impl Input for JunitReports {
     fn parse(source: &InputSource<'_>) -> Result<Self, CheckError> {
-        let name = source.name();
-        let (paths, suites) = match source.value() {
-            value @ (toml::Value::String(_) | toml::Value::Array(_)) => {
-                (strings(source, "paths", value)?, Vec::new())
-            }
-            toml::Value::Table(t) => {
-                if let Some(key) = t
-                    .keys()
-                    .find(|k| !["paths", "suites"].contains(&k.as_str()))
-                {
-                    return Err(source.error(format!(
-                        "unknown key `{key}` in [inputs.{name}] (expected `paths`, `suites`)"
-                    )));
-                }
-                let paths = t.get("paths").ok_or_else(|| {
-                    source.error(format!(
-                        "expected `paths = [\"<glob>\", ...]` in [inputs.{name}]"
-                    ))
-                })?;
-                let suites = t
-                    .get("suites")
-                    .map(|v| strings(source, "suites", v))
-                    .transpose()?
-                    .unwrap_or_default();
-                (strings(source, "paths", paths)?, suites)
-            }
-            _ => return Err(source.error("expected `paths = [\"<glob>\", ...]`")),
+        let paths = report_paths(source, &["suites"], "JUnit XML reports")?;
+        let suites = match source.value() {
+            toml::Value::Table(t) => t
+                .get("suites")
+                .map(|v| strings(source, "suites", v))
+                .transpose()?
+                .unwrap_or_default(),
+            _ => Vec::new(),
         };
-        if paths.is_empty() {
-            return Err(source.error("`paths` is empty: name the JUnit XML reports to read"));
-        }
         let files = read_matches(source, &paths, "run the tests first")?;
         let mut selector = GlobSetBuilder::new();
         for pattern in &suites {
