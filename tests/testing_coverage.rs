@@ -1,7 +1,8 @@
 //! Coverage as a tech lead meets it: a small Python package tested under
 //! pytest and measured by the real coverage.py, whose lcov, Cobertura XML and
 //! JSON reports must read the same, and `code.testing.unit-coverage` judging
-//! them; plus committed llvm-cov fixtures (`tests/testdata/coverage/`).
+//! them; and the same for a small Rust crate measured by the real
+//! cargo-llvm-cov (llvm-cov JSON export, Cobertura XML, lcov).
 //!
 //! coverage.py and pytest come from `target/py-tools-venv`, which `.ci/run`
 //! creates; without it these tests fail and say so.
@@ -16,6 +17,8 @@ use preflight_core::{CheckError, Config, Registry, Report, Runner, Status};
 use preflight_probes::testing::coverage::{
     CoverageFormat, CoverageReport, detect_format, parse_coverage,
 };
+
+mod support;
 
 const ID: &str = "code.testing.unit-coverage";
 
@@ -277,35 +280,159 @@ fn a_report_without_lines_fails_and_a_damaged_one_is_an_error() {
     assert!(error.to_string().contains("disagree"), "{error}");
 }
 
+/// A crate of two files: `fees.rs` fully tested, `lib.rs` with two of
+/// `classify`'s three arms never run.
+const LLVM_LIB: &str = "\
+pub mod fees;
+
+pub fn classify(x: i32) -> &'static str {
+    if x > 0 {
+        \"long\"
+    } else if x < 0 {
+        \"short\"
+    } else {
+        \"flat\"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long() {
+        assert_eq!(super::classify(3), \"long\");
+        assert_eq!(super::fees::fee(1000), 2);
+    }
+}
+";
+
+const LLVM_FEES: &str = "\
+/// Two basis points, rounded down.
+pub fn fee(notional: u64) -> u64 {
+    notional * 2 / 1000
+}
+";
+
+/// `cargo-llvm-cov`, from `PATH` or cargo's own `bin` directory, with the
+/// LLVM 19 tools of Debian's `llvm-19` (which read rustc's profiles).
+fn cargo_llvm_cov() -> Command {
+    let found = support::installed(
+        "cargo-llvm-cov",
+        "run `bash .ci/run` once (it runs `cargo install cargo-llvm-cov --version 0.9.1 --locked`)",
+    );
+    for tool in ["/usr/bin/llvm-cov-19", "/usr/bin/llvm-profdata-19"] {
+        assert!(
+            Path::new(tool).is_file(),
+            "`{tool}` is missing: install Debian's `llvm-19` (`bash .ci/run` does)"
+        );
+    }
+    let mut command = Command::new(found);
+    command
+        .arg("llvm-cov")
+        .env("LLVM_COV", "/usr/bin/llvm-cov-19")
+        .env("LLVM_PROFDATA", "/usr/bin/llvm-profdata-19")
+        .env("CARGO_NET_OFFLINE", "true");
+    // The outer run's settings are not the fixture's.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_LLVM_COV")
+            || key.starts_with("NEXTEST")
+            || ["CARGO_BUILD_TARGET", "CARGO_TARGET_DIR", "RUSTFLAGS"].contains(&key.as_ref())
+        {
+            command.env_remove(key.as_ref());
+        }
+    }
+    command
+}
+
+/// The crate measured once per test run by the real cargo-llvm-cov:
+/// `cov.json` (llvm-cov's JSON export), `cov.xml` (Cobertura) and `cov.lcov`.
+fn llvm_project() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testing_coverage_llvm");
+        if dir.exists() {
+            fs::remove_dir_all(&dir).unwrap();
+        }
+        fs::create_dir_all(dir.join("src")).unwrap();
+        // No dependencies: the build needs no network.
+        fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+        )
+        .unwrap();
+        fs::write(dir.join("src/lib.rs"), LLVM_LIB).unwrap();
+        fs::write(dir.join("src/fees.rs"), LLVM_FEES).unwrap();
+        let steps: [&[&str]; 4] = [
+            &["--no-report"],
+            &["report", "--json", "--output-path", "cov.json"],
+            &["report", "--cobertura", "--output-path", "cov.xml"],
+            &["report", "--lcov", "--output-path", "cov.lcov"],
+        ];
+        for args in steps {
+            let output = cargo_llvm_cov()
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "cargo llvm-cov {args:?} failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        dir
+    })
+}
+
 #[test]
-fn the_llvm_cov_fixtures_read_alike() {
-    let dir = workspace().join("tests/testdata/coverage");
-    let json = fs::read(dir.join("llvm-cov-export.json")).unwrap();
-    let xml = fs::read(dir.join("cargo-llvm-cov-cobertura.xml")).unwrap();
-    assert_eq!(detect_format(&json), Some(CoverageFormat::LlvmCovJson));
-    assert_eq!(detect_format(&xml), Some(CoverageFormat::Cobertura));
-    let json = parse_coverage("llvm-cov-export.json", &json).unwrap();
-    let xml = parse_coverage("cargo-llvm-cov-cobertura.xml", &xml).unwrap();
-    for report in [&json, &xml] {
-        assert_eq!((report.lines_total, report.lines_covered), (23, 15));
+fn the_three_reports_of_cargo_llvm_cov_agree() {
+    let dir = llvm_project();
+    let mut reports = Vec::new();
+    for (name, format) in [
+        ("cov.json", CoverageFormat::LlvmCovJson),
+        ("cov.xml", CoverageFormat::Cobertura),
+        ("cov.lcov", CoverageFormat::Lcov),
+    ] {
+        let bytes = fs::read(dir.join(name)).unwrap();
+        assert_eq!(detect_format(&bytes), Some(format), "{name}");
+        reports.push(parse_coverage(name, &bytes).unwrap());
+    }
+    // llvm-cov's own totals.
+    let raw: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("cov.json")).unwrap()).unwrap();
+    let lines = &raw["data"][0]["totals"]["lines"];
+    for report in &reports {
+        assert_eq!(lines["count"], 14);
+        assert_eq!(lines["count"], report.lines_total, "{}", report.format);
+        assert_eq!(lines["covered"], report.lines_covered, "{}", report.format);
+        // Stable Rust measures no branches.
         assert_eq!(
             (report.branches_total, report.branches_covered),
             (None, None)
         );
-        let counts: Vec<(u64, u64)> = report
+        // The JSON export and lcov name files by absolute path, Cobertura
+        // relative to its `<source>`.
+        let counts: Vec<(&str, u64, u64)> = report
             .files
             .iter()
-            .map(|f| (f.lines_covered, f.lines_total))
+            .map(|f| {
+                let name = f.path.rsplit('/').next().unwrap();
+                (name, f.lines_covered, f.lines_total)
+            })
             .collect();
-        assert_eq!(counts, [(10, 10), (5, 13)], "{}", report.format);
+        assert_eq!(
+            counts,
+            [("fees.rs", 3, 3), ("lib.rs", 8, 11)],
+            "{}",
+            report.format
+        );
     }
-    assert_eq!(json.files[0].path, "/work/ledger/src/lib.rs");
-    assert_eq!(xml.files[1].path, "src/parse.rs");
+    assert_eq!(reports[1].files[1].path, "src/lib.rs");
 
-    let report = run(&dir, "llvm-cov-export.json", 60.0);
+    let report = run(dir, "cov.json", 75.0);
     let item = report.item(ID).unwrap();
     assert_eq!(item.status, Status::Pass, "{}", item.message);
-    let report = run(&dir, "cargo-llvm-cov-cobertura.xml", 80.0);
+    let report = run(dir, "cov.xml", 80.0);
     let item = report.item(ID).unwrap();
     assert_eq!(item.status, Status::Fail, "{}", item.message);
     let values = &item.evidence.as_ref().unwrap().values;

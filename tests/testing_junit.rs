@@ -1,7 +1,7 @@
 //! Test reports as a team meets them: the `JUnit` XML that pytest,
-//! cargo-nextest and Jest (through jest-junit) really write (generated here
-//! by the real tools), plus the committed Surefire fixture, parsed and judged
-//! through the registry and runner.
+//! cargo-nextest, Maven Surefire and Jest (through jest-junit) really write
+//! (generated here by the real tools), parsed and judged through the
+//! registry and runner.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -78,11 +78,7 @@ fn pytest_report_is_parsed_and_its_failures_fail_the_item() {
     pytest(dir.path(), MIXED, "report.xml");
     let bytes = std::fs::read(dir.path().join("report.xml")).unwrap();
     let report = parse_junit(&bytes, "report.xml").unwrap();
-    let counts = report.cases;
-    assert_eq!(
-        (counts.tests, counts.failures, counts.errors, counts.skipped),
-        (4, 1, 1, 1)
-    );
+    assert_eq!(five(&report.cases), (4, 1, 1, 1, 0));
     let failing: Vec<(&str, &str, FailureKind)> = report
         .failing
         .iter()
@@ -165,19 +161,23 @@ fn passing_pytest_reports_pass_both_items_through_globs() {
     }
 }
 
-/// `cargo-nextest`, from `PATH` or where `.ci` installs it.
+/// `cargo-nextest`, from `PATH` or where it is usually installed.
 fn nextest() -> PathBuf {
-    let on_path = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join("cargo-nextest"))
-            .find(|p| p.is_file())
-    });
-    let found = on_path.unwrap_or_else(|| PathBuf::from("/usr/local/bin/cargo-nextest"));
-    assert!(
-        found.is_file(),
-        "`cargo-nextest` is not installed: install it (`cargo install cargo-nextest --locked`) to run this test"
-    );
-    found
+    support::installed(
+        "cargo-nextest",
+        "install it (`cargo install cargo-nextest --locked`) to run this test",
+    )
+}
+
+/// The five counts of `counts`: tests, failures, errors, skipped, flaky.
+fn five(counts: &preflight_probes::testing::junit::Counts) -> (u64, u64, u64, u64, u64) {
+    (
+        counts.tests,
+        counts.failures,
+        counts.errors,
+        counts.skipped,
+        counts.flaky,
+    )
 }
 
 #[test]
@@ -341,17 +341,7 @@ fn jest_report_of_a_tiny_project() {
     jest(dir.path(), "reports/jest-junit.xml");
     let bytes = std::fs::read(dir.path().join("reports/jest-junit.xml")).unwrap();
     let report = parse_junit(&bytes, "jest-junit.xml").unwrap();
-    let counts = report.cases;
-    assert_eq!(
-        (
-            counts.tests,
-            counts.failures,
-            counts.errors,
-            counts.skipped,
-            counts.flaky
-        ),
-        (6, 1, 0, 1, 0)
-    );
+    assert_eq!(five(&report.cases), (6, 1, 0, 1, 0));
     // One suite per test file, named by default for its first `describe`.
     let mut suites: Vec<(&str, u64, u64, u64)> = report
         .suites
@@ -406,16 +396,223 @@ fn jest_report_of_a_tiny_project() {
     );
 }
 
-/// A project with the committed Surefire fixture and a real Jest report
-/// under `reports/`.
+const POM: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>desk</groupId>
+  <artifactId>order-gate</artifactId>
+  <version>1.0</version>
+  <properties>
+    <maven.compiler.source>17</maven.compiler.source>
+    <maven.compiler.target>17</maven.compiler.target>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <dependencies>
+    <dependency>
+      <groupId>junit</groupId>
+      <artifactId>junit</artifactId>
+      <version>4.13.2</version>
+      <scope>test</scope>
+    </dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-resources-plugin</artifactId>
+        <version>3.3.0</version>
+      </plugin>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-compiler-plugin</artifactId>
+        <version>3.10.1</version>
+      </plugin>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-surefire-plugin</artifactId>
+        <version>2.22.3</version>
+        <configuration>
+          <!-- In Maven's own JVM: a forked one takes 10 s to be reaped here. -->
+          <forkCount>0</forkCount>
+          <rerunFailingTestsCount>1</rerunFailingTestsCount>
+        </configuration>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+"#;
+
+const ORDER_GATE: &str = r#"package desk;
+
+public final class OrderGate {
+    private OrderGate() {}
+
+    /** ACCEPTED or REJECTED; the quantity check is the gap the tests find. */
+    public static String decide(long quantity, long maxQuantity) {
+        if (maxQuantity < 0) {
+            throw new IllegalArgumentException("no reference price");
+        }
+        return "ACCEPTED";
+    }
+}
+"#;
+
+/// One test of each outcome: passed, failed twice, errored twice, skipped,
+/// and passed on its rerun (flaky).
+const ORDER_GATE_TEST: &str = r#"package desk;
+
+import static org.junit.Assert.assertEquals;
+
+import org.junit.Ignore;
+import org.junit.Test;
+
+public class OrderGateTest {
+    private static int connectAttempts = 0;
+
+    @Test
+    public void acceptsOrderInsideLimits() {
+        assertEquals("ACCEPTED", OrderGate.decide(100, 1_000));
+    }
+
+    @Test
+    public void rejectsOrderAboveMaxQuantity() {
+        assertEquals("REJECTED", OrderGate.decide(5_000, 1_000));
+    }
+
+    @Test
+    public void rejectsWithoutReferencePrice() {
+        OrderGate.decide(100, -1);
+    }
+
+    @Ignore("venue sandbox closed at weekends")
+    @Test
+    public void routesToBackupVenue() {
+    }
+
+    @Test
+    public void reconnectsAfterDrop() {
+        connectAttempts += 1;
+        assertEquals("connected on the first attempt", 2, connectAttempts);
+    }
+}
+"#;
+
+/// The report Maven Surefire 2.22.3 writes for [`ORDER_GATE_TEST`], run once
+/// per test binary offline against Debian's Maven repository
+/// (`/usr/share/maven-repo`: packages `maven`, `libsurefire-java`,
+/// `libmaven-compiler-plugin-java`, `libmaven-resources-plugin-java`,
+/// `junit4`, which `.ci/run` installs).
+fn surefire() -> &'static Path {
+    static REPORT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        let repo = Path::new("/usr/share/maven-repo");
+        for (package, path) in [
+            ("maven", "/usr/bin/mvn"),
+            (
+                "libsurefire-java",
+                "/usr/share/maven-repo/org/apache/maven/plugins/maven-surefire-plugin/2.22.3",
+            ),
+            (
+                "libmaven-compiler-plugin-java",
+                "/usr/share/maven-repo/org/apache/maven/plugins/maven-compiler-plugin/3.10.1",
+            ),
+            (
+                "libmaven-resources-plugin-java",
+                "/usr/share/maven-repo/org/apache/maven/plugins/maven-resources-plugin/3.3.0",
+            ),
+            ("junit4", "/usr/share/maven-repo/junit/junit/4.13.2"),
+        ] {
+            assert!(
+                Path::new(path).exists(),
+                "`{path}` is missing: install Debian's `{package}` (`bash .ci/run` does)"
+            );
+        }
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testing_junit_surefire");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        for (path, text) in [
+            ("pom.xml", POM),
+            ("src/main/java/desk/OrderGate.java", ORDER_GATE),
+            ("src/test/java/desk/OrderGateTest.java", ORDER_GATE_TEST),
+        ] {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let output = Command::new("mvn")
+            .args(["--offline", "--batch-mode", "--quiet"])
+            .arg(format!("-Dmaven.repo.local={}", repo.display()))
+            .arg("test")
+            .current_dir(&dir)
+            .env_remove("MAVEN_OPTS")
+            .env_remove("MAVEN_ARGS")
+            .output()
+            .unwrap();
+        let report = dir.join("target/surefire-reports/TEST-desk.OrderGateTest.xml");
+        // Maven exits 1 because tests failed, which they mean to.
+        assert!(
+            report.is_file(),
+            "Surefire wrote no report:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        report
+    })
+}
+
+#[test]
+fn surefire_report_of_a_tiny_maven_project() {
+    let bytes = std::fs::read(surefire()).unwrap();
+    // Surefire counts the reruns in the suite's attributes: 5 tests and 3
+    // recorded attempts; 1 failure, 1 rerun and 1 flaky failure; 1 error and its rerun.
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains(r#"name="desk.OrderGateTest" time="#)
+            && text.contains(r#"tests="8" errors="2" skipped="1" failures="3">"#),
+        "{text}"
+    );
+    let report = parse_junit(&bytes, "TEST-desk.OrderGateTest.xml").unwrap();
+    assert_eq!(five(&report.cases), (5, 1, 1, 1, 1));
+    let failing: Vec<(&str, FailureKind, &str)> = report
+        .failing
+        .iter()
+        .map(|f| (f.name.as_str(), f.kind, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            (
+                "rejectsWithoutReferencePrice",
+                FailureKind::Error,
+                "no reference price"
+            ),
+            (
+                "rejectsOrderAboveMaxQuantity",
+                FailureKind::Failure,
+                "expected:<[REJEC]TED> but was:<[ACCEP]TED>"
+            ),
+        ]
+    );
+    assert_eq!(report.failing[0].classname, "desk.OrderGateTest");
+
+    // One attempt fewer than declared is a truncated report.
+    let cut = text
+        .replacen("<rerunError", "<other", 1)
+        .replacen("</rerunError>", "</other>", 1);
+    let error = parse_junit(cut.as_bytes(), "TEST-desk.OrderGateTest.xml").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("declares tests=\"8\" but holds 5"),
+        "{error}"
+    );
+}
+
+/// A project with a real Surefire report and a real Jest report under `reports/`.
 fn fixtures() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("reports")).unwrap();
-    std::fs::copy(
-        workspace().join("tests/testdata/junit/surefire.xml"),
-        dir.path().join("reports/surefire.xml"),
-    )
-    .unwrap();
+    std::fs::copy(surefire(), dir.path().join("reports/surefire.xml")).unwrap();
     jest(dir.path(), "reports/jest-junit.xml");
     dir
 }

@@ -62,3 +62,19 @@ pub(crate) fn js_tools(packages: &[&str]) -> PathBuf {
     }
     modules
 }
+
+/// The executable `name` from `PATH`, cargo's own `bin` directory or
+/// `/usr/local/bin`; a failure saying `hint` (how to install it) when it is
+/// in none.
+pub(crate) fn installed(name: &str, hint: &str) -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(cargo_home.map(|h| h.join("bin")))
+        .chain([PathBuf::from("/usr/local/bin")])
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("`{name}` is not installed: {hint}"))
+}

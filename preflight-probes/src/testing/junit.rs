@@ -23,7 +23,10 @@
 //! `tests`, `failures`, `errors` and `skipped` attributes (and those of the
 //! `<testsuites>` root) are cross-checked against them: a disagreement means
 //! a truncated or hand-edited report and is a malformed-report error naming
-//! the suite. Malformed XML is a [`CheckError::Malformed`] located at
+//! the suite. Surefire (2.22) counts every rerun attempt in those attributes
+//! as well (`tests` plus one per `<rerun…>`/`<flaky…>` element, `failures`
+//! plus one per `<rerunFailure>`/`<flakyFailure>`, `errors` likewise), so a
+//! count that equals the cases plus their recorded attempts is consistent too. Malformed XML is a [`CheckError::Malformed`] located at
 //! `file:line:column`, never a panic and never a pass.
 //!
 //! ```
@@ -251,6 +254,24 @@ struct Case {
     text: String,
     skipped: bool,
     flaky: bool,
+    /// Its recorded attempts.
+    reruns: Reruns,
+}
+
+/// Recorded rerun attempts (`<rerunFailure>` and `<flakyFailure>`;
+/// `<rerunError>` and `<flakyError>`), which Surefire adds to the declared
+/// counts.
+#[derive(Default, Clone, Copy)]
+struct Reruns {
+    failures: u64,
+    errors: u64,
+}
+
+impl Reruns {
+    fn add(&mut self, other: Reruns) {
+        self.failures += other.failures;
+        self.errors += other.errors;
+    }
 }
 
 /// Declared counts of a suite (or of the root), to cross-check.
@@ -269,11 +290,28 @@ struct Parser<'a> {
     shown: &'a str,
     report: TestReport,
     declared: Vec<Declared>,
+    /// The recorded attempts in each suite (by index), nested ones included.
+    reruns: Vec<Reruns>,
+    /// The recorded attempts in the whole report.
+    all_reruns: Reruns,
     root: Option<(String, Declared)>,
     case: Option<Case>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(bytes: &'a [u8], shown: &'a str) -> Self {
+        Parser {
+            bytes,
+            shown,
+            report: TestReport::default(),
+            declared: Vec::new(),
+            reruns: Vec::new(),
+            all_reruns: Reruns::default(),
+            root: None,
+            case: None,
+        }
+    }
+
     fn malformed(&self, pos: u64, message: impl Into<String>) -> CheckError {
         CheckError::Malformed {
             location: locate_at(self.bytes, pos, self.shown),
@@ -363,6 +401,7 @@ impl Parser<'_> {
                     parent,
                 });
                 self.declared.push(declared);
+                self.reruns.push(Reruns::default());
                 Ok(Open::Suite(self.report.suites.len() - 1))
             }
             (None, other) => Err(self.malformed(
@@ -415,12 +454,22 @@ impl Parser<'_> {
                 Ok(Open::Other)
             }
             (_, "flakyFailure" | "flakyError" | "rerunFailure" | "rerunError") if in_case => {
-                if let Some(case) = self.case.as_mut() {
-                    case.flaky = true;
-                }
+                self.attempt(name.ends_with("Failure"));
                 Ok(Open::Other)
             }
             _ => Ok(Open::Other),
+        }
+    }
+
+    /// A recorded attempt of the open test case (`failure` when of a `<…Failure>`).
+    fn attempt(&mut self, failure: bool) {
+        if let Some(case) = self.case.as_mut() {
+            case.flaky = true;
+            if failure {
+                case.reruns.failures += 1;
+            } else {
+                case.reruns.errors += 1;
+            }
         }
     }
 
@@ -449,9 +498,11 @@ impl Parser<'_> {
             suite.errors += counts.errors;
             suite.skipped += counts.skipped;
             suite.flaky += counts.flaky;
+            self.reruns[i].add(case.reruns);
             at = suite.parent;
         }
         self.report.cases.add(counts);
+        self.all_reruns.add(case.reruns);
         if let Some(kind) = kind {
             let attribute = match kind {
                 FailureKind::Failure => case.failure.clone(),
@@ -480,28 +531,41 @@ impl Parser<'_> {
             Open::Suite(i) => {
                 let suite = &self.report.suites[*i];
                 let what = format!("suite `{}`", suite.name);
-                self.cross_check(&what, &self.declared[*i], suite.counts())?;
+                self.cross_check(&what, &self.declared[*i], suite.counts(), self.reruns[*i])?;
             }
             Open::Suites | Open::Outcome | Open::Other => {}
         }
         Ok(())
     }
 
-    /// Declared counts against the counted ones.
+    /// Declared counts against the counted ones, with or without the
+    /// recorded attempts `reruns`.
     fn cross_check(
         &self,
         what: &str,
         declared: &Declared,
         counted: Counts,
+        reruns: Reruns,
     ) -> Result<(), CheckError> {
-        for (key, said, found) in [
-            ("tests", declared.tests, counted.tests),
-            ("failures", declared.failures, counted.failures),
-            ("errors", declared.errors, counted.errors),
-            ("skipped", declared.skipped, counted.skipped),
+        for (key, said, found, attempts) in [
+            (
+                "tests",
+                declared.tests,
+                counted.tests,
+                reruns.failures + reruns.errors,
+            ),
+            (
+                "failures",
+                declared.failures,
+                counted.failures,
+                reruns.failures,
+            ),
+            ("errors", declared.errors, counted.errors, reruns.errors),
+            ("skipped", declared.skipped, counted.skipped, 0),
         ] {
             if let Some(said) = said
                 && said != found
+                && said != found + attempts
             {
                 return Err(self.malformed(
                     declared.at,
@@ -541,14 +605,7 @@ pub fn parse_junit(bytes: &[u8], shown: &str) -> Result<TestReport, CheckError> 
         message: "not UTF-8 text".to_owned(),
     })?;
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut parser = Parser {
-        bytes,
-        shown,
-        report: TestReport::default(),
-        declared: Vec::new(),
-        root: None,
-        case: None,
-    };
+    let mut parser = Parser::new(bytes, shown);
     // The open elements, with where each starts.
     let mut stack: Vec<(Open, u64, String)> = Vec::new();
     let mut done = false;
@@ -634,7 +691,7 @@ pub fn parse_junit(bytes: &[u8], shown: &str) -> Result<TestReport, CheckError> 
         } else {
             format!("`<testsuites name=\"{name}\">`")
         };
-        parser.cross_check(&what, declared, parser.report.cases)?;
+        parser.cross_check(&what, declared, parser.report.cases, parser.all_reruns)?;
     }
     Ok(parser.report)
 }
@@ -965,9 +1022,11 @@ test tests::fails ... FAILED
                 flaky: 1
             }
         );
+        // Surefire's declared counts include the reruns (tests="8").
+        assert_eq!(surefire.failing[0].message, "no reference price");
         assert_eq!(
-            surefire.failing[0].message,
-            "expected: <REJECTED> but was: <ACCEPTED>"
+            surefire.failing[1].message,
+            "expected:<[REJEC]TED> but was:<[ACCEP]TED>"
         );
         let jest = parse(include_str!("../../../tests/testdata/junit/jest-junit.xml")).unwrap();
         assert_eq!((jest.cases.tests, jest.cases.failures), (4, 1));
