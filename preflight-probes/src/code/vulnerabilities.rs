@@ -21,7 +21,7 @@
 //! | pip-audit | `pip-audit -f json` | `dependencies[]` | vulnerability and package | none (unknown) |
 //! | Safety 2.x/3.x | `safety check --json` | `vulnerabilities[]` or `report_meta` | vulnerability | `severity.cvssv3` |
 //! | Bandit | `bandit -f json -r <dir>` | `results[]` with `metrics` or `generated_at` | issue (file and line) | `issue_severity` |
-//! | npm audit (npm 7+) | `npm audit --json` | `vulnerabilities.<name>` with `auditReportVersion` or `metadata` | advisory in `via[]` | `via[].severity` |
+//! | npm audit (npm 7+) | `npm audit --json` | `vulnerabilities.<name>` with `auditReportVersion` or `metadata` | advisory and package in `via[]` (an advisory listed once per affected range is one finding) | `via[].severity` |
 //! | OSV-Scanner | `osv-scanner --format json` | `results[]` of `packages[]` | group of aliases (`groups[]`) | `groups[].max_severity` (a CVSS score) |
 //!
 //! Severities are `critical`, `high`, `medium` (npm's and OSV's `moderate`),
@@ -791,7 +791,8 @@ fn npm_audit(doc: &Doc<'_>, root: &Value) -> Result<Parsed, CheckError> {
         "vulnerabilities",
         "npm audit `vulnerabilities`",
     )?;
-    let mut findings = Vec::new();
+    // Each finding with the affected ranges listed for it.
+    let mut findings: Vec<(Vulnerability, Vec<String>)> = Vec::new();
     for (name, entry) in packages {
         doc.object(entry, name, "npm audit package")?;
         let fix = match entry.get("fixAvailable") {
@@ -820,14 +821,34 @@ fn npm_audit(doc: &Doc<'_>, root: &Value) -> Result<Parsed, CheckError> {
                     .or_else(|| text(entry, "severity"))
                     .unwrap_or_default(),
             );
+            let package = text(via, "name").unwrap_or_else(|| name.clone());
+            let range = text(via, "range");
+            // The registry lists an advisory with several affected ranges
+            // once per range: one finding, its ranges joined.
+            if let Some((same, ranges)) = findings
+                .iter_mut()
+                .find(|(f, _)| f.id == id && f.package.as_ref() == Some(&package))
+            {
+                ranges.extend(range);
+                same.severity = same.severity.max(severity);
+                continue;
+            }
             let mut found =
                 Vulnerability::new(id, severity, &text(via, "title").unwrap_or_default());
-            found.package = Some(text(via, "name").unwrap_or_else(|| name.clone()));
-            found.version = text(via, "range").map(|r| format!("{r} (affected range)"));
+            found.package = Some(package);
             found.fix_versions = fix.iter().cloned().collect();
-            findings.push(found);
+            findings.push((found, range.into_iter().collect()));
         }
     }
+    let findings: Vec<Vulnerability> = findings
+        .into_iter()
+        .map(|(mut found, ranges)| {
+            if !ranges.is_empty() {
+                found.version = Some(format!("{} (affected range)", ranges.join(" || ")));
+            }
+            found
+        })
+        .collect();
     if let Some(total) = root
         .get("metadata")
         .and_then(|m| m.get("vulnerabilities"))
@@ -1367,6 +1388,21 @@ mod tests {
         assert_eq!(found.id, "GHSA-xvch-5gv4-984h");
         assert_eq!(found.severity, Severity::Critical);
         assert!(found.fix_versions.is_empty());
+        assert_eq!(found.version.as_deref(), Some("<1.2.6 (affected range)"));
+        // The registry lists an advisory once per affected range: one finding.
+        let twice = NPM.replace(
+            r#""range":"<1.2.6"}]"#,
+            r#""range":"<1.2.6"},{"source":1096465,"name":"minimist","url":"https://github.com/advisories/GHSA-xvch-5gv4-984h","severity":"high","range":"<0.2.4"}]"#,
+        );
+        assert_ne!(twice, NPM);
+        let report = parse(&twice);
+        assert_eq!(report.findings.len(), 1);
+        let found = &report.findings[0];
+        assert_eq!(found.severity, Severity::Critical);
+        assert_eq!(
+            found.version.as_deref(),
+            Some("<1.2.6 || <0.2.4 (affected range)")
+        );
         let wrong = NPM.replace("\"total\":2", "\"total\":3");
         let error = parse_vulnerabilities("r.json", wrong.as_bytes()).unwrap_err();
         assert!(
