@@ -126,7 +126,7 @@ impl Engine {
         if on("daily-loss") && !reduces && -s.pnl() > 20_000.0 {
             return Err("daily loss".into());
         }
-        if !reduces && s.gross() + o.quantity * o.price > s.capital {
+        if on("leverage") && !reduces && s.gross() + o.quantity * o.price > s.capital {
             return Err("leverage".into());
         }
         s.sent.push(o.at);
@@ -236,13 +236,21 @@ const IDS: [&str; 6] = [
 ];
 
 fn run(engine: Option<Arc<Engine>>) -> Report {
+    run_at_price(engine, 50.0)
+}
+
+/// [`run`] with the scenarios' reference price `price`.
+fn run_at_price(engine: Option<Arc<Engine>>, price: f64) -> Report {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("risk.toml"), LIMITS).unwrap();
     let mut text = String::from(
         "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n[inputs.risk_limits]\npath = \"risk.toml\"\n",
     );
     for id in IDS {
-        let _ = writeln!(text, "[checks.\"{id}\"]\nsymbol = \"ACME\"\nprice = 50.0");
+        let _ = writeln!(
+            text,
+            "[checks.\"{id}\"]\nsymbol = \"ACME\"\nprice = {price:?}"
+        );
     }
     let mut config = Config::parse(&text, "preflight.toml").unwrap();
     dir.path().clone_into(&mut config.root);
@@ -340,6 +348,30 @@ fn each_gap_fails_its_items_and_names_the_scenario() {
         status(&report, "trading.controls.trading-limits"),
         Status::Fail
     );
+}
+
+#[test]
+fn an_engine_without_a_leverage_check_fails_even_when_the_notional_limit_is_lower() {
+    // At 100, the largest order (500) is over the notional limit (40 000):
+    // the suite sends 400, which only the exposure can turn down.
+    for price in [50.0, 100.0] {
+        let report = run_at_price(Some(Engine::with_gaps(&["leverage"])), price);
+        assert_eq!(
+            status(&report, "trading.controls.leverage-limits"),
+            Status::Fail,
+            "at {price}"
+        );
+        let message = &report
+            .item("trading.controls.leverage-limits")
+            .unwrap()
+            .message;
+        assert!(message.contains("taking it past the limit"), "{message}");
+        let item = report.item("trading.controls.trading-limits").unwrap();
+        assert_eq!(item.status, Status::Pass, "at {price}: {}", item.message);
+        let report = run_at_price(Some(Engine::with_gaps(&[])), price);
+        let item = report.item("trading.controls.leverage-limits").unwrap();
+        assert_eq!(item.status, Status::Pass, "at {price}: {}", item.message);
+    }
 }
 
 #[test]

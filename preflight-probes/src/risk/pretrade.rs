@@ -304,6 +304,20 @@ struct Plan<'a> {
     max_position: Option<f64>,
 }
 
+impl Plan<'_> {
+    /// The largest order notional allowed for the symbol (the lower of its
+    /// own and the global limit; unbounded when neither is set).
+    fn max_notional(&self) -> f64 {
+        self.limits
+            .instrument
+            .get(self.symbol)
+            .and_then(|i| i.max_order_notional)
+            .into_iter()
+            .chain(self.limits.global.max_order_notional)
+            .fold(f64::MAX, f64::min)
+    }
+}
+
 /// One method per control: each resets the account and sends its orders.
 impl Driver<'_> {
     fn stop_loss(&mut self, plan: &Plan<'_>) {
@@ -367,10 +381,14 @@ impl Driver<'_> {
 
     fn quantity(&mut self, plan: &Plan<'_>) {
         let symbol = plan.symbol;
-        let price = plan.price;
         let max_qty = plan.max_qty;
         if let Some(max) = max_qty {
+            // Priced so that both orders are within the notional limit, and
+            // the reference with them (the collar does not decide either):
+            // only the quantity can turn the second down.
+            let price = plan.price.min(plan.max_notional() / (max + 1.0) * 0.999);
             self.reset();
+            self.reference = price;
             let o = self.order(symbol, Side::Buy, max, price);
             self.expect(
                 "quantity",
@@ -379,6 +397,7 @@ impl Driver<'_> {
                 true,
             );
             self.reset();
+            self.reference = price;
             let o = self.order(symbol, Side::Buy, max + 1.0, price);
             self.expect(
                 "quantity",
@@ -507,12 +526,38 @@ impl Driver<'_> {
         let (Some(leverage), Some(capital)) = (g.max_leverage, plan.limits.capital) else {
             return;
         };
-        // Gross exposure is built in other instruments, each within the
-        // position limits, to half an order below the leverage limit; then
-        // a small order fits and a full one does not.
+        // The full order passes every per-order and position limit on its
+        // own, so that only the exposure can turn it down: shown first, on
+        // an empty book.
+        let order_qty = plan
+            .max_qty
+            .unwrap_or(100.0)
+            .min(plan.max_position.unwrap_or(f64::MAX))
+            .min((plan.max_notional() / price).floor())
+            .max(1.0);
         self.reset();
-        let gross_limit = leverage * capital;
-        let order_qty = plan.max_qty.unwrap_or(100.0);
+        let o = self.order(symbol, Side::Buy, order_qty, price);
+        self.expect(
+            "leverage",
+            format!(
+                "with no exposure, a buy of {order_qty} (within the order and position limits)"
+            ),
+            o,
+            true,
+        );
+        // Gross exposure is built in other instruments, each within the
+        // position limits, to half an order below the leverage limit (or the
+        // gross exposure limit, when it binds first); then a small order
+        // fits and the full one does not.
+        self.reset();
+        let leverage_limit = leverage * capital;
+        let (gross_limit, binding) = match g.max_gross_exposure {
+            Some(gross) if gross < leverage_limit => (
+                gross,
+                format!("the gross exposure limit, below {leverage}x capital"),
+            ),
+            _ => (leverage_limit, format!("{leverage}x capital")),
+        };
         let per_order = order_qty * price;
         let per_symbol = plan
             .max_position
@@ -539,14 +584,14 @@ impl Driver<'_> {
         let o = self.order(symbol, Side::Buy, small, price);
         self.expect(
             "leverage",
-            format!("gross {gross:.0} of {gross_limit:.0} allowed ({leverage}x capital), a buy of {small} that fits"),
+            format!("gross {gross:.0} of {gross_limit:.0} allowed ({binding}), a buy of {small} that fits"),
             o,
             true,
         );
         let o = self.order(symbol, Side::Buy, order_qty, price);
         self.expect(
             "leverage",
-            format!("gross {gross:.0} of {gross_limit:.0} allowed, a buy of {order_qty} taking it past the limit"),
+            format!("gross {gross:.0} of {gross_limit:.0} allowed ({binding}), the same buy of {order_qty} taking it past the limit"),
             o,
             false,
         );
