@@ -154,6 +154,11 @@ fn short_decimal_with(
         reason = "at most 14 digits: below 2^53, exact"
     )]
     let mantissa = f64::from_bits((mantissa as i64 as f64).to_bits() | (u64::from(negative) << 63));
+    // Whole numbers (quantities, mostly) skip the division, which would
+    // keep its value (`x / 1.0 == x`) and costs its latency.
+    if fraction_digits == 0 {
+        return Some((mantissa, len));
+    }
     Some((mantissa / POWERS[fraction_digits as usize], len))
 }
 

@@ -251,10 +251,10 @@ impl Recent {
                 }
             }
         }
-        let seen = self.counts.get(&signature).copied().unwrap_or(0) > 0;
         self.orders.push_back((at, signature));
-        *self.counts.entry(signature).or_default() += 1;
-        seen
+        let count = self.counts.entry(signature).or_default();
+        *count += 1;
+        *count > 1
     }
 }
 
@@ -470,6 +470,32 @@ impl Ids {
         Ok(())
     }
 
+    /// Finds the IDs of a part file read whole into `text`, as
+    /// [`Ids::write`] wrote them, each left where it is.
+    fn index(&mut self) -> io::Result<()> {
+        let truncated = || io::Error::from(io::ErrorKind::UnexpectedEof);
+        let mut at = 0;
+        while at < self.text.len() {
+            let head = self.text.get(at..at + 20).ok_or_else(truncated)?;
+            let word = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or_default());
+            let (hash, line) = (word(0), word(8));
+            let len = u32::from_le_bytes(head[16..20].try_into().unwrap_or_default());
+            let start = at + 20;
+            let end = start + usize::try_from(len).map_err(|_| truncated())?;
+            if end > self.text.len() {
+                return Err(truncated());
+            }
+            self.keys.push(IdKey {
+                hash,
+                line,
+                start,
+                end,
+            });
+            at = end;
+        }
+        Ok(())
+    }
+
     /// Appends the next ID of a part file; `false` at its end.
     fn read_one(&mut self, input: &mut impl io::BufRead) -> io::Result<bool> {
         if input.fill_buf()?.is_empty() {
@@ -568,6 +594,10 @@ struct Duplicates {
     count: u64,
     /// The earliest [`Breaks::KEEP`] (a max-heap on line: the latest on top).
     first: BinaryHeap<(u64, Box<[u8]>, u64)>,
+    /// The IDs of a part and the first use of each hash, kept from part to
+    /// part so that their memory is taken once.
+    part: Ids,
+    first_uses: HashMap<u64, usize, Keep>,
 }
 
 impl Duplicates {
@@ -577,7 +607,8 @@ impl Duplicates {
     fn among(&mut self, ids: &Ids) {
         // The first use of each hash; the first uses of other texts with an
         // already taken hash (a 64-bit collision) in `collided`.
-        let mut first: HashMap<u64, usize, Keep> = HashMap::default();
+        let mut first = std::mem::take(&mut self.first_uses);
+        first.clear();
         first.reserve(ids.keys.len());
         let mut collided: Vec<usize> = Vec::new();
         for (i, key) in ids.keys.iter().enumerate() {
@@ -595,6 +626,7 @@ impl Duplicates {
                 None => collided.push(i),
             }
         }
+        self.first_uses = first;
     }
 
     /// Finds the duplicates among the IDs of a part file, split again while
@@ -604,13 +636,20 @@ impl Duplicates {
         let size = file.metadata()?.len();
         // A part's IDs take at least 20 bytes each on disk.
         let budget = u64::try_from(self.budget).unwrap_or(u64::MAX) * 20;
-        let mut input = io::BufReader::with_capacity(1 << 16, file);
         if size <= budget || depth >= 9 {
-            let mut ids = Ids::default();
-            while ids.read_one(&mut input)? {}
+            // Read whole, the IDs left in place: a budget's worth at most,
+            // but past the deepest split (which only equal hashes reach).
+            let mut ids = std::mem::take(&mut self.part);
+            ids.keys.clear();
+            ids.text.clear();
+            ids.text.reserve(usize::try_from(size).unwrap_or(0));
+            file.read_to_end(&mut ids.text)?;
+            ids.index()?;
             self.among(&ids);
+            self.part = ids;
             return Ok(());
         }
+        let mut input = io::BufReader::with_capacity(1 << 16, file);
         // Split again by the next bits, a budget's worth at a time.
         let mut parts = part_files()?;
         let mut ids = Ids::default();
@@ -757,8 +796,7 @@ fn scan_csv(
         Field::Decision => decision,
     };
     let mut clock = Clock::default();
-    while rows.next(shown)? {
-        rows.split(shown)?;
+    while rows.next_split(shown)? {
         let line = rows.line;
         if rows.len() != header.len() {
             let message = format!(
