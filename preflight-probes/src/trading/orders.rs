@@ -163,7 +163,12 @@ impl Default for Hashers {
 
 impl Hashers {
     fn wide(&self, key: &[u8]) -> u128 {
-        (u128::from(self.0.hash_one(key)) << 64) | u128::from(self.1.hash_one(key))
+        (u128::from(self.0.hash_one(key)) << 64) | u128::from(self.low(key))
+    }
+
+    /// The low half of [`Hashers::wide`].
+    fn low(&self, key: &[u8]) -> u64 {
+        self.1.hash_one(key)
     }
 }
 
@@ -416,11 +421,26 @@ impl State {
 /// looked up by hash, and IDs with equal hashes are compared byte by byte:
 /// a duplicate is exact, never a hash collision. A part too large for the budget is
 /// split again by the next bits of the hash.
+///
+/// A part file holds each ID as its line (the step from the part's previous
+/// line) and length, both as LEB128 varints, then its bytes: about 11 bytes
+/// for an ID of 8 rather than 28. The hash is not written but computed again
+/// ([`SeenIds::hash`]) when the part is read back, which costs less than
+/// writing and reading it.
 struct SeenIds {
     ids: Ids,
-    spilled: Option<Vec<io::BufWriter<std::fs::File>>>,
+    spilled: Option<Parts>,
     /// IDs held in memory at most ([`SeenIds::BUDGET`]; smaller in tests).
     budget: usize,
+    /// The hash `insert` is given for an ID ([`id_hash`]; another in tests,
+    /// to make collisions).
+    hash: fn(&[u8]) -> u64,
+}
+
+/// The 64-bit hash the duplicate check files an ID under: the low half of
+/// [`Hashers::wide`], which the scan has at hand.
+fn id_hash(id: &[u8]) -> u64 {
+    Hashers::default().low(id)
 }
 
 /// Client order IDs: each one's hash, line and place in `text`.
@@ -436,6 +456,94 @@ struct IdKey {
     line: u64,
     start: usize,
     end: usize,
+}
+
+/// The temporary files of a spill, each with the bytes not yet written to
+/// it, how many IDs went to it and the line of the last one (the next line
+/// is written as the step from it).
+struct Parts {
+    files: Vec<std::fs::File>,
+    pending: Vec<Vec<u8>>,
+    counts: Vec<u64>,
+    lines: Vec<u64>,
+}
+
+impl Parts {
+    /// Bytes of a part kept before they are written.
+    const PENDING: usize = 1 << 15;
+
+    /// New temporary files for the parts of a spill.
+    fn new() -> io::Result<Self> {
+        let files = (0..SeenIds::PARTS)
+            .map(|_| tempfile::tempfile())
+            .collect::<io::Result<_>>()?;
+        Ok(Parts {
+            files,
+            pending: (0..SeenIds::PARTS)
+                .map(|_| Vec::with_capacity(Self::PENDING + 64))
+                .collect(),
+            counts: vec![0; SeenIds::PARTS],
+            lines: vec![0; SeenIds::PARTS],
+        })
+    }
+
+    /// Adds `id`, used on `line`, to `part`: straight into its pending
+    /// bytes, written out once they fill up.
+    fn add(&mut self, part: usize, line: u64, id: &[u8]) -> io::Result<()> {
+        let out = &mut self.pending[part];
+        put_varint(out, line.wrapping_sub(self.lines[part]));
+        put_varint(out, id.len() as u64);
+        out.extend_from_slice(id);
+        self.lines[part] = line;
+        self.counts[part] += 1;
+        if out.len() >= Self::PENDING {
+            self.files[part].write_all(out)?;
+            out.clear();
+            // A very long ID grew it: back to its size.
+            out.shrink_to(Self::PENDING + 64);
+        }
+        Ok(())
+    }
+
+    /// Each part's file, written out and rewound, and how many IDs it holds.
+    fn into_files(self) -> io::Result<Vec<(std::fs::File, u64)>> {
+        self.files
+            .into_iter()
+            .zip(self.pending)
+            .zip(self.counts)
+            .map(|((mut file, pending), count)| {
+                file.write_all(&pending)?;
+                file.rewind()?;
+                Ok((file, count))
+            })
+            .collect()
+    }
+}
+
+/// Appends `n` to `out` as a LEB128 varint: seven bits a byte, low first,
+/// the top bit set on every byte but the last.
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        #[allow(clippy::cast_possible_truncation)] // the low seven bits
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    #[allow(clippy::cast_possible_truncation)] // below 0x80
+    out.push(n as u8);
+}
+
+/// The varint [`put_varint`] wrote, from the bytes `next` gives; `None` if
+/// they end first or it is longer than a `u64`.
+fn take_varint(mut next: impl FnMut() -> Option<u8>) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = next()?;
+        n |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 impl Ids {
@@ -455,38 +563,36 @@ impl Ids {
     }
 
     /// Writes every ID to the part of `parts` its hash picks at `depth`.
-    fn write(&self, parts: &mut [io::BufWriter<std::fs::File>], depth: u32) -> io::Result<()> {
+    fn write(&self, parts: &mut Parts, depth: u32) -> io::Result<()> {
         for key in &self.keys {
-            let out = &mut parts[part_of(key.hash, depth)];
-            out.write_all(&key.hash.to_le_bytes())?;
-            out.write_all(&key.line.to_le_bytes())?;
-            out.write_all(
-                &u32::try_from(key.end - key.start)
-                    .unwrap_or(u32::MAX)
-                    .to_le_bytes(),
-            )?;
-            out.write_all(self.id(key))?;
+            parts.add(part_of(key.hash, depth), key.line, self.id(key))?;
         }
         Ok(())
     }
 
     /// Finds the IDs of a part file read whole into `text`, as
-    /// [`Ids::write`] wrote them, each left where it is.
-    fn index(&mut self) -> io::Result<()> {
+    /// [`Parts::add`] wrote them, each left where it is and hashed with
+    /// `hash`.
+    fn index(&mut self, hash: fn(&[u8]) -> u64) -> io::Result<()> {
         let truncated = || io::Error::from(io::ErrorKind::UnexpectedEof);
-        let mut at = 0;
+        let (mut at, mut line) = (0, 0u64);
         while at < self.text.len() {
-            let head = self.text.get(at..at + 20).ok_or_else(truncated)?;
-            let word = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or_default());
-            let (hash, line) = (word(0), word(8));
-            let len = u32::from_le_bytes(head[16..20].try_into().unwrap_or_default());
-            let start = at + 20;
-            let end = start + usize::try_from(len).map_err(|_| truncated())?;
-            if end > self.text.len() {
-                return Err(truncated());
-            }
+            let mut next = || {
+                let byte = self.text.get(at).copied();
+                at += 1;
+                byte
+            };
+            let step = take_varint(&mut next).ok_or_else(truncated)?;
+            let len = take_varint(&mut next).ok_or_else(truncated)?;
+            line = line.wrapping_add(step);
+            let start = at;
+            let end = usize::try_from(len)
+                .ok()
+                .and_then(|len| start.checked_add(len))
+                .filter(|end| *end <= self.text.len())
+                .ok_or_else(truncated)?;
             self.keys.push(IdKey {
-                hash,
+                hash: hash(&self.text[start..end]),
                 line,
                 start,
                 end,
@@ -496,25 +602,41 @@ impl Ids {
         Ok(())
     }
 
-    /// Appends the next ID of a part file; `false` at its end.
-    fn read_one(&mut self, input: &mut impl io::BufRead) -> io::Result<bool> {
+    /// Appends the next ID of a part file, whose previous ID was on `line`
+    /// (then this one's), hashed with `hash`; `false` at its end.
+    fn read_one(
+        &mut self,
+        input: &mut impl io::BufRead,
+        line: &mut u64,
+        hash: fn(&[u8]) -> u64,
+    ) -> io::Result<bool> {
         if input.fill_buf()?.is_empty() {
             return Ok(false);
         }
-        let mut word = [0u8; 8];
-        input.read_exact(&mut word)?;
-        let hash = u64::from_le_bytes(word);
-        input.read_exact(&mut word)?;
-        let line = u64::from_le_bytes(word);
-        let mut len = [0u8; 4];
-        input.read_exact(&mut len)?;
+        let mut failed = None;
+        let mut next = || {
+            let mut byte = [0u8; 1];
+            match input.read_exact(&mut byte) {
+                Ok(()) => Some(byte[0]),
+                Err(e) => {
+                    failed = Some(e);
+                    None
+                }
+            }
+        };
+        let step = take_varint(&mut next);
+        let len = take_varint(&mut next);
+        let (Some(step), Some(len)) = (step, len) else {
+            return Err(failed.unwrap_or_else(|| io::ErrorKind::InvalidData.into()));
+        };
+        *line = line.wrapping_add(step);
         let start = self.text.len();
-        let end = start + usize::try_from(u32::from_le_bytes(len)).unwrap_or(0);
+        let end = start + usize::try_from(len).map_err(|_| io::ErrorKind::InvalidData)?;
         self.text.resize(end, 0);
         input.read_exact(&mut self.text[start..end])?;
         self.keys.push(IdKey {
-            hash,
-            line,
+            hash: hash(&self.text[start..end]),
+            line: *line,
             start,
             end,
         });
@@ -528,15 +650,9 @@ impl Default for SeenIds {
             ids: Ids::default(),
             spilled: None,
             budget: Self::BUDGET,
+            hash: id_hash,
         }
     }
-}
-
-/// New temporary files for the parts of a spill.
-fn part_files() -> io::Result<Vec<io::BufWriter<std::fs::File>>> {
-    (0..SeenIds::PARTS)
-        .map(|_| tempfile::tempfile().map(|f| io::BufWriter::with_capacity(1 << 15, f)))
-        .collect()
 }
 
 impl SeenIds {
@@ -545,11 +661,14 @@ impl SeenIds {
     /// Temporary files a spill splits the IDs into (by 6 bits of hash).
     const PARTS: usize = 64;
 
+    /// Records `id`, used on `line`, whose hash is `hash` (what
+    /// [`SeenIds::hash`] gives for it).
     fn insert(&mut self, hash: u64, line: u64, id: &[u8]) -> io::Result<()> {
+        debug_assert_eq!(hash, (self.hash)(id));
         self.ids.push(hash, line, id);
         if self.ids.keys.len() >= self.budget {
             if self.spilled.is_none() {
-                self.spilled = Some(part_files()?);
+                self.spilled = Some(Parts::new()?);
             }
             if let Some(parts) = &mut self.spilled {
                 self.ids.write(parts, 0)?;
@@ -564,15 +683,15 @@ impl SeenIds {
     fn duplicates(mut self) -> io::Result<Breaks> {
         let mut found = Duplicates {
             budget: self.budget,
+            hash: self.hash,
             ..Duplicates::default()
         };
         match self.spilled.take() {
             None => found.among(&self.ids),
             Some(mut parts) => {
                 self.ids.write(&mut parts, 0)?;
-                for part in parts {
-                    let file = part.into_inner().map_err(io::IntoInnerError::into_error)?;
-                    found.in_file(file, 1)?;
+                for (file, count) in parts.into_files()? {
+                    found.in_file(file, count, 1)?;
                 }
             }
         }
@@ -587,56 +706,104 @@ fn part_of(hash: u64, depth: u32) -> usize {
 }
 
 /// The duplicates found so far: all counted, the first kept.
-#[derive(Default)]
 struct Duplicates {
     /// The IDs a part may hold to be checked in memory.
     budget: usize,
+    /// How the IDs were hashed ([`SeenIds::hash`]).
+    hash: fn(&[u8]) -> u64,
     count: u64,
     /// The earliest [`Breaks::KEEP`] (a max-heap on line: the latest on top).
     first: BinaryHeap<(u64, Box<[u8]>, u64)>,
-    /// The IDs of a part and the first use of each hash, kept from part to
-    /// part so that their memory is taken once.
+    /// The IDs of a part, their order by group and the first use of each
+    /// hash of a group, kept from part to part so that their memory is
+    /// taken once.
     part: Ids,
+    grouped: Vec<usize>,
     first_uses: HashMap<u64, usize, Keep>,
+}
+
+impl Default for Duplicates {
+    fn default() -> Self {
+        Duplicates {
+            budget: SeenIds::BUDGET,
+            hash: id_hash,
+            count: 0,
+            first: BinaryHeap::new(),
+            part: Ids::default(),
+            grouped: Vec::new(),
+            first_uses: HashMap::default(),
+        }
+    }
 }
 
 impl Duplicates {
     /// Finds the duplicates among `ids` (all the IDs with their hashes, in
     /// log order): each ID is looked up by its hash among the first uses,
     /// and a use whose text equals a first use's is a duplicate of it.
+    ///
+    /// The IDs are first put in 256 groups by the low byte of their hash
+    /// (equal hashes fall in one group), each kept in log order, and each
+    /// group is looked up in a map of its own: a map of a few hundred
+    /// entries stays in the cache, where one of a whole part would miss it
+    /// on every lookup.
     fn among(&mut self, ids: &Ids) {
+        const GROUPS: usize = 256;
+        let group = |key: &IdKey| usize::from(key.hash.to_le_bytes()[0]);
+        let mut starts = [0usize; GROUPS + 1];
+        for key in &ids.keys {
+            starts[group(key) + 1] += 1;
+        }
+        for g in 0..GROUPS {
+            starts[g + 1] += starts[g];
+        }
+        let mut grouped = std::mem::take(&mut self.grouped);
+        grouped.clear();
+        grouped.resize(ids.keys.len(), 0);
+        let mut next = starts;
+        for (i, key) in ids.keys.iter().enumerate() {
+            let g = group(key);
+            grouped[next[g]] = i;
+            next[g] += 1;
+        }
         // The first use of each hash; the first uses of other texts with an
         // already taken hash (a 64-bit collision) in `collided`.
         let mut first = std::mem::take(&mut self.first_uses);
-        first.clear();
-        first.reserve(ids.keys.len());
         let mut collided: Vec<usize> = Vec::new();
-        for (i, key) in ids.keys.iter().enumerate() {
-            let id = ids.id(key);
-            let taken = *first.entry(key.hash).or_insert(i);
-            if taken == i {
-                continue;
-            }
-            let original = std::iter::once(taken)
-                .chain(collided.iter().copied())
-                .map(|j| &ids.keys[j])
-                .find(|o| o.hash == key.hash && ids.id(o) == id);
-            match original {
-                Some(original) => self.add(key.line, id, original.line),
-                None => collided.push(i),
+        for g in 0..GROUPS {
+            first.clear();
+            collided.clear();
+            for &i in &grouped[starts[g]..starts[g + 1]] {
+                let key = &ids.keys[i];
+                let id = ids.id(key);
+                // The hashes of a part share their top bits, which the map
+                // takes as its tag (and [`Keep`] does not mix): turned half
+                // round, the tag and the slot come from bits that differ.
+                let taken = *first.entry(key.hash.rotate_left(32)).or_insert(i);
+                if taken == i {
+                    continue;
+                }
+                let original = std::iter::once(taken)
+                    .chain(collided.iter().copied())
+                    .map(|j| &ids.keys[j])
+                    .find(|o| o.hash == key.hash && ids.id(o) == id);
+                match original {
+                    Some(original) => self.add(key.line, id, original.line),
+                    None => collided.push(i),
+                }
             }
         }
         self.first_uses = first;
+        self.grouped = grouped;
     }
 
-    /// Finds the duplicates among the IDs of a part file, split again while
-    /// a part is larger than the budget.
-    fn in_file(&mut self, mut file: std::fs::File, depth: u32) -> io::Result<()> {
-        file.rewind()?;
+    /// Finds the duplicates among the `count` IDs of a part file, split
+    /// again while a part is larger than the budget.
+    fn in_file(&mut self, mut file: std::fs::File, count: u64, depth: u32) -> io::Result<()> {
         let size = file.metadata()?.len();
-        // A part's IDs take at least 20 bytes each on disk.
-        let budget = u64::try_from(self.budget).unwrap_or(u64::MAX) * 20;
-        if size <= budget || depth >= 9 {
+        let budget = u64::try_from(self.budget).unwrap_or(u64::MAX);
+        // Read whole with at most a budget of IDs in at most 20 bytes for
+        // each ID of the budget: long IDs are bounded too.
+        if (count <= budget && size <= budget * 20) || depth >= 9 {
             // Read whole, the IDs left in place: a budget's worth at most,
             // but past the deepest split (which only equal hashes reach).
             let mut ids = std::mem::take(&mut self.part);
@@ -644,16 +811,17 @@ impl Duplicates {
             ids.text.clear();
             ids.text.reserve(usize::try_from(size).unwrap_or(0));
             file.read_to_end(&mut ids.text)?;
-            ids.index()?;
+            ids.index(self.hash)?;
             self.among(&ids);
             self.part = ids;
             return Ok(());
         }
         let mut input = io::BufReader::with_capacity(1 << 16, file);
         // Split again by the next bits, a budget's worth at a time.
-        let mut parts = part_files()?;
+        let mut parts = Parts::new()?;
         let mut ids = Ids::default();
-        while ids.read_one(&mut input)? {
+        let mut line = 0;
+        while ids.read_one(&mut input, &mut line, self.hash)? {
             if ids.keys.len() >= self.budget {
                 ids.write(&mut parts, depth)?;
                 ids.keys.clear();
@@ -661,9 +829,8 @@ impl Duplicates {
             }
         }
         ids.write(&mut parts, depth)?;
-        for part in parts {
-            let file = part.into_inner().map_err(io::IntoInnerError::into_error)?;
-            self.in_file(file, depth + 1)?;
+        for (file, count) in parts.into_files()? {
+            self.in_file(file, count, depth + 1)?;
         }
         Ok(())
     }
@@ -1198,29 +1365,89 @@ mod tests {
         assert_eq!(run(5000), in_memory);
     }
 
-    /// Equal 64-bit hashes of different IDs are not duplicates.
+    /// Equal 64-bit hashes of different IDs are not duplicates, in memory
+    /// or spilled (where equal hashes split again to the deepest level).
     #[test]
     fn hash_collisions_are_not_duplicates() {
-        let mut seen = SeenIds::default();
-        seen.insert(7, 1, b"A").unwrap();
-        seen.insert(7, 2, b"B").unwrap();
-        seen.insert(7, 3, b"A").unwrap();
-        seen.insert(7, 4, b"C").unwrap();
-        seen.insert(7, 5, b"B").unwrap();
-        let found = seen.duplicates().unwrap();
-        let shown: Vec<(u64, &str, &str)> = found
-            .first
-            .iter()
-            .map(|b| (b.line, b.client_order_id.as_str(), b.problem.as_str()))
+        for budget in [SeenIds::BUDGET, 2] {
+            let mut seen = SeenIds {
+                budget,
+                hash: |_| 7,
+                ..SeenIds::default()
+            };
+            seen.insert(7, 1, b"A").unwrap();
+            seen.insert(7, 2, b"B").unwrap();
+            seen.insert(7, 3, b"A").unwrap();
+            seen.insert(7, 4, b"C").unwrap();
+            seen.insert(7, 5, b"B").unwrap();
+            let found = seen.duplicates().unwrap();
+            let shown: Vec<(u64, &str, &str)> = found
+                .first
+                .iter()
+                .map(|b| (b.line, b.client_order_id.as_str(), b.problem.as_str()))
+                .collect();
+            assert_eq!(
+                shown,
+                [
+                    (3, "A", "client order ID already used on line 1"),
+                    (5, "B", "client order ID already used on line 2"),
+                ],
+                "budget {budget}"
+            );
+            assert_eq!(found.count, 2);
+        }
+    }
+
+    /// With a hash weak enough that thousands of IDs share theirs, true
+    /// duplicates are found and collisions are not, whether the IDs stay in
+    /// memory, spill to parts, or spill to parts split again: as a map of
+    /// every ID finds them.
+    #[test]
+    fn duplicates_and_collisions_across_parts() {
+        // Twelve top bits (the parts of two levels) and two low bits (the
+        // groups of `among`): 2^14 hashes for 30 000 IDs.
+        let weak = |id: &[u8]| id_hash(id) & 0xfff0_0000_0000_0003;
+        let ids: Vec<String> = (0..30_000u64)
+            .map(|n| match n {
+                n if n % 13 == 0 && n > 0 => format!("O{}", n / 2),
+                n if n % 997 == 0 && n > 0 => format!("O{}", n - 500),
+                // Long IDs, longer than a varint byte can say.
+                n if n % 101 == 0 => format!("O{n}-{}", "x".repeat(200)),
+                n => format!("O{n}"),
+            })
             .collect();
-        assert_eq!(
-            shown,
-            [
-                (3, "A", "client order ID already used on line 1"),
-                (5, "B", "client order ID already used on line 2"),
-            ]
-        );
-        assert_eq!(found.count, 2);
+        let mut first_use = HashMap::new();
+        let mut expected = Breaks::default();
+        for (line, id) in (1..).zip(&ids) {
+            let first = *first_use.entry(id.as_str()).or_insert(line);
+            if first != line {
+                expected.push(
+                    line,
+                    id.as_bytes(),
+                    format!("client order ID already used on line {first}"),
+                );
+            }
+        }
+        assert!(expected.count > 1000, "{}", expected.count);
+        let mut hashes = std::collections::HashSet::new();
+        let collided = ids
+            .iter()
+            .filter(|id| !hashes.insert(weak(id.as_bytes())))
+            .count();
+        assert!(collided > usize::try_from(expected.count).unwrap() + 5000);
+        for budget in [SeenIds::BUDGET, 5000, 100] {
+            let mut seen = SeenIds {
+                budget,
+                hash: weak,
+                ..SeenIds::default()
+            };
+            // Lines far apart, that their steps take several varint bytes.
+            for (line, id) in (1..).zip(&ids) {
+                seen.insert(weak(id.as_bytes()), line, id.as_bytes())
+                    .unwrap();
+            }
+            assert_eq!(seen.duplicates().unwrap(), expected, "budget {budget}");
+        }
     }
 
     /// Times compare as instants: a fraction, or none, and any offset.
