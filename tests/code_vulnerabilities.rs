@@ -22,6 +22,7 @@ use preflight_probes::code::vulnerabilities::{
 };
 
 mod support;
+use support::{scratch, write_files};
 
 const ID: &str = "code.review.security-vulnerabilities";
 
@@ -64,11 +65,7 @@ fn project() -> &'static Path {
             bandit.display()
         );
         let dir = scratch("code_vulnerabilities");
-        for (path, text) in sources() {
-            let path = dir.join(path);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
-        }
+        write_files(&dir, sources());
         fs::create_dir_all(dir.join("reports")).unwrap();
         let output = Command::new(&bandit)
             .args(["-q", "-f", "json", "-o", "reports/bandit.json", "-r", "app"])
@@ -110,16 +107,6 @@ fn judged(report: &Report) -> &ReportItem {
 fn read(dir: &Path, name: &str) -> VulnReport {
     let bytes = fs::read(dir.join(name)).unwrap();
     parse_vulnerabilities(name, &bytes).unwrap()
-}
-
-/// An empty directory `name` under the tests' scratch directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    if dir.exists() {
-        fs::remove_dir_all(&dir).unwrap();
-    }
-    fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Writes the standard output of a scanner that exited with `code` (the
@@ -726,11 +713,7 @@ fn cargo_audit() -> &'static Path {
             "run `bash .ci/run` once (it runs `cargo install cargo-audit --version 0.22.2 --locked`)",
         );
         let dir = scratch("code_vulnerabilities_cargo_audit");
-        for (path, text) in RUSTSEC {
-            let path = dir.join("advisory-db").join(path);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
-        }
+        write_files(&dir.join("advisory-db"), RUSTSEC);
         fs::write(dir.join("Cargo.lock"), CARGO_LOCK).unwrap();
         let output = Command::new(audit)
             .args(["audit", "--db", "advisory-db", "--no-fetch", "--no-yanked"])

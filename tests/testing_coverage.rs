@@ -98,20 +98,16 @@ fn run_tool(dir: &Path, args: &[&str]) {
 fn project() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testing_coverage");
-        if dir.exists() {
-            fs::remove_dir_all(&dir).unwrap();
-        }
-        for (path, text) in [
-            ("calc/__init__.py", ""),
-            ("calc/arith.py", ARITH),
-            ("calc/text.py", TEXT),
-            ("tests/test_calc.py", TESTS),
-        ] {
-            let path = dir.join(path);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
-        }
+        let dir = support::scratch("testing_coverage");
+        support::write_files(
+            &dir,
+            [
+                ("calc/__init__.py", ""),
+                ("calc/arith.py", ARITH),
+                ("calc/text.py", TEXT),
+                ("tests/test_calc.py", TESTS),
+            ],
+        );
         run_tool(
             &dir,
             &[
@@ -349,19 +345,19 @@ fn cargo_llvm_cov() -> Command {
 fn llvm_project() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testing_coverage_llvm");
-        if dir.exists() {
-            fs::remove_dir_all(&dir).unwrap();
-        }
-        fs::create_dir_all(dir.join("src")).unwrap();
-        // No dependencies: the build needs no network.
-        fs::write(
-            dir.join("Cargo.toml"),
-            "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
-        )
-        .unwrap();
-        fs::write(dir.join("src/lib.rs"), LLVM_LIB).unwrap();
-        fs::write(dir.join("src/fees.rs"), LLVM_FEES).unwrap();
+        let dir = support::scratch("testing_coverage_llvm");
+        support::write_files(
+            &dir,
+            [
+                // No dependencies: the build needs no network.
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"ledger\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+                ),
+                ("src/lib.rs", LLVM_LIB),
+                ("src/fees.rs", LLVM_FEES),
+            ],
+        );
         let steps: [&[&str]; 4] = [
             &["--no-report"],
             &["report", "--json", "--output-path", "cov.json"],

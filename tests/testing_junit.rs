@@ -527,19 +527,15 @@ fn surefire() -> &'static Path {
                 "`{path}` is missing: install Debian's `{package}` (`bash .ci/run` does)"
             );
         }
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testing_junit_surefire");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).unwrap();
-        }
-        for (path, text) in [
-            ("pom.xml", POM),
-            ("src/main/java/desk/OrderGate.java", ORDER_GATE),
-            ("src/test/java/desk/OrderGateTest.java", ORDER_GATE_TEST),
-        ] {
-            let path = dir.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
+        let dir = support::scratch("testing_junit_surefire");
+        support::write_files(
+            &dir,
+            [
+                ("pom.xml", POM),
+                ("src/main/java/desk/OrderGate.java", ORDER_GATE),
+                ("src/test/java/desk/OrderGateTest.java", ORDER_GATE_TEST),
+            ],
+        );
         let output = Command::new("mvn")
             .args(["--offline", "--batch-mode", "--quiet"])
             .arg(format!("-Dmaven.repo.local={}", repo.display()))

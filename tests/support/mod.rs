@@ -78,3 +78,26 @@ pub(crate) fn installed(name: &str, hint: &str) -> PathBuf {
         .find(|p| p.is_file())
         .unwrap_or_else(|| panic!("`{name}` is not installed: {hint}"))
 }
+
+/// An empty directory `name` under the test crate's scratch directory
+/// (`CARGO_TARGET_TMPDIR`), emptied first if an earlier run left it.
+pub(crate) fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes each `(path, text)` under `dir`, making the directories on the way.
+pub(crate) fn write_files<P: AsRef<Path>, T: AsRef<[u8]>>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (P, T)>,
+) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
