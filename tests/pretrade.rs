@@ -50,6 +50,10 @@ re_enable_roles = ["risk-manager"]
 #[derive(Default)]
 struct Engine {
     gaps: HashSet<&'static str>,
+    /// ACME's order notional limit, when tighter than the global 40 000.
+    acme_notional: Option<f64>,
+    /// The collar's width in price units, instead of 5 % of the reference.
+    collar_width: Option<f64>,
     state: Mutex<State>,
 }
 
@@ -106,10 +110,15 @@ impl Engine {
         if o.quantity > 500.0 {
             return Err("quantity".into());
         }
-        if o.quantity * o.price > 40_000.0 {
+        let notional = match self.acme_notional {
+            Some(limit) if o.symbol == "ACME" => limit,
+            _ => 40_000.0,
+        };
+        if o.quantity * o.price > notional {
             return Err("notional".into());
         }
-        if (o.price / o.reference_price - 1.0).abs() > 0.05 {
+        let width = self.collar_width.unwrap_or(o.reference_price * 0.05);
+        if (o.price - o.reference_price).abs() > width {
             return Err("price collar".into());
         }
         let signed = if o.side == Side::Buy {
@@ -241,8 +250,13 @@ fn run(engine: Option<Arc<Engine>>) -> Report {
 
 /// [`run`] with the scenarios' reference price `price`.
 fn run_at_price(engine: Option<Arc<Engine>>, price: f64) -> Report {
+    run_with(engine, price, LIMITS)
+}
+
+/// [`run_at_price`] with the risk limits `limits`.
+fn run_with(engine: Option<Arc<Engine>>, price: f64, limits: &str) -> Report {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("risk.toml"), LIMITS).unwrap();
+    std::fs::write(dir.path().join("risk.toml"), limits).unwrap();
     let mut text = String::from(
         "[project]\nname = \"desk\"\n[gate]\nrequired_roles = []\n[inputs.risk_limits]\npath = \"risk.toml\"\n",
     );
@@ -372,6 +386,94 @@ fn an_engine_without_a_leverage_check_fails_even_when_the_notional_limit_is_lowe
         let item = report.item("trading.controls.leverage-limits").unwrap();
         assert_eq!(item.status, Status::Pass, "at {price}: {}", item.message);
     }
+}
+
+/// The instrument's own notional limit, tighter than the global one, is the
+/// one the scenarios test: an engine that only knows the global limit fails.
+#[test]
+fn an_instrument_notional_limit_is_tested_at_its_own_value() {
+    let limits = format!("{LIMITS}\n[instrument.ACME]\nmax_order_notional = 20_000.0\n");
+    let conforming = Engine {
+        acme_notional: Some(20_000.0),
+        ..Engine::default()
+    };
+    let report = run_with(Some(Arc::new(conforming)), 50.0, &limits);
+    for id in IDS {
+        let item = report.item(id).unwrap();
+        assert_eq!(item.status, Status::Pass, "{id}: {}", item.message);
+    }
+    let report = run_with(Some(Engine::with_gaps(&[])), 50.0, &limits);
+    let item = report.item("trading.controls.trading-limits").unwrap();
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(
+        item.message
+            .contains("just above the notional limit 20000 was approved (expected reject)"),
+        "{}",
+        item.message
+    );
+}
+
+/// A collar in ticks is tested one tick inside and one tick beyond it.
+#[test]
+fn a_collar_in_ticks_is_tested_in_whole_ticks() {
+    // 20 ticks of 0.05 around 50.02 (rounded to 50.0): a width of 1.0.
+    let limits =
+        LIMITS.replace("percent = 5.0", "ticks = 20") + "\n[instrument.ACME]\ntick_size = 0.05\n";
+    let ticks = Engine {
+        collar_width: Some(1.0),
+        ..Engine::default()
+    };
+    let report = run_with(Some(Arc::new(ticks)), 50.02, &limits);
+    let item = report.item("trading.controls.trading-limits").unwrap();
+    assert_eq!(item.status, Status::Pass, "{}", item.message);
+    let collar: Vec<&serde_json::Value> = item.evidence.as_ref().unwrap().values["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["control"] == "price-collar")
+        .collect();
+    assert_eq!(collar.len(), 2);
+    let price = |i: usize, key: &str| collar[i]["order"][key].as_f64().unwrap();
+    assert!((price(0, "price") - 50.95).abs() < 1e-9, "{collar:?}");
+    assert!((price(0, "reference_price") - 50.0).abs() < 1e-9);
+    assert!((price(1, "price") - 51.05).abs() < 1e-9, "{collar:?}");
+    // An engine with a 5 % collar (2.5 wide) lets the order beyond 20 ticks through.
+    let report = run_with(Some(Engine::with_gaps(&[])), 50.02, &limits);
+    let item = report.item("trading.controls.trading-limits").unwrap();
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(
+        item.message
+            .contains("price-collar: a buy at 51.0500, beyond"),
+        "{}",
+        item.message
+    );
+}
+
+/// Controls whose limits risk.toml does not set cannot pass: the item names
+/// each missing key, and the items whose limits are set still run.
+#[test]
+fn limits_the_controls_need_are_named_when_unset() {
+    let limits = LIMITS
+        .replace("[price_collar]\npercent = 5.0\n", "")
+        .replace("[rate_limits]\norders_per_second = 10\n", "")
+        .replace("re_enable_roles = [\"risk-manager\"]\n", "");
+    let report = run_with(Some(Engine::with_gaps(&[])), 50.0, &limits);
+    let item = report.item("trading.controls.trading-limits").unwrap();
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    for key in ["`price_collar.percent`", "`rate_limits.orders_per_second`"] {
+        assert!(item.message.contains(key), "{key}: {}", item.message);
+    }
+    let unset = &item.evidence.as_ref().unwrap().values["unset_limits"];
+    assert_eq!(unset.as_array().unwrap().len(), 2, "{unset}");
+    let breakers = report.item("strategy.risk.circuit-breakers").unwrap();
+    assert_eq!(breakers.status, Status::Fail, "{}", breakers.message);
+    assert!(
+        breakers.message.contains("`kill_switch.re_enable_roles`"),
+        "{}",
+        breakers.message
+    );
+    let leverage = report.item("trading.controls.leverage-limits").unwrap();
+    assert_eq!(leverage.status, Status::Pass, "{}", leverage.message);
 }
 
 #[test]

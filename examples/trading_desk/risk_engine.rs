@@ -82,18 +82,15 @@ impl DeskRiskEngine {
         if rate.is_some_and(|r| in_second + 1.0 > r) {
             return Err("order rate limit reached".into());
         }
-        let instrument = self.limits.instrument.get(&o.symbol);
-        let max_qty = instrument
-            .and_then(|i| i.max_order_quantity)
-            .or(g.max_order_quantity);
-        if over(o.quantity, max_qty) {
+        let limits = &self.limits;
+        if over(o.quantity, limits.max_order_quantity(&o.symbol)) {
             return Err(format!("quantity {} above the limit", o.quantity));
         }
-        if over(o.quantity * o.price, g.max_order_notional) {
+        if over(o.quantity * o.price, limits.max_order_notional(&o.symbol)) {
             return Err("order notional above the limit".into());
         }
-        let collar = self.limits.price_collar.as_ref().and_then(|c| c.percent);
-        if over(((o.price / o.reference_price) - 1.0).abs() * 100.0, collar) {
+        let collar = limits.collar_width(&o.symbol, o.reference_price);
+        if over((o.price - o.reference_price).abs(), collar) {
             return Err("price outside the collar".into());
         }
         let signed = if o.side == Side::Buy {
@@ -108,8 +105,7 @@ impl DeskRiskEngine {
             a.sent.push(second);
             return Ok(());
         }
-        let max_position = instrument.and_then(|i| i.max_position).or(g.max_position);
-        if over(after.abs(), max_position) {
+        if over(after.abs(), limits.max_position(&o.symbol)) {
             return Err("position limit".into());
         }
         if over(-a.unrealized(), g.daily_loss_limit) {

@@ -49,9 +49,17 @@
 //!
 //! [instrument.AAPL]                # overrides of the global order and position limits
 //! max_order_quantity = 2_000
+//! max_order_notional = 300_000.0   # an override may only tighten the global limit
 //! max_position = 10_000
-//! tick_size = 0.01
+//! tick_size = 0.01                 # needed for a collar in `ticks`
+//! price_collar_percent = 4.0       # the instrument's own collar
 //! ```
+//!
+//! For one instrument, [`RiskLimits::max_order_quantity`],
+//! [`RiskLimits::max_order_notional`], [`RiskLimits::max_position`] and
+//! [`RiskLimits::collar_width`] combine the instrument's overrides with the
+//! global limits; the conformance suite and a service's engine read them
+//! alike.
 //!
 //! # Regulatory mapping
 //!
@@ -66,7 +74,10 @@
 //!
 //! Parsing is strict: an unknown key is an error naming its line. The rules
 //! that need several keys are [`RiskLimits::violations`], each naming the key
-//! paths involved.
+//! paths involved. What each pre-trade control is tested against (a collar,
+//! a rate limit, the kill switch's triggers, action and re-enabling roles, the
+//! stop-loss policy, ...) is [`RiskLimits::control_violations`]: a conformance
+//! item whose control lacks its settings fails, naming them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -277,6 +288,232 @@ impl RiskLimits {
         Ok(limits)
     }
 
+    /// The largest quantity of one order in `symbol`: its own limit, else the global one.
+    #[must_use]
+    pub fn max_order_quantity(&self, symbol: &str) -> Option<f64> {
+        self.instrument
+            .get(symbol)
+            .and_then(|i| i.max_order_quantity)
+            .or(self.global.max_order_quantity)
+    }
+
+    /// The largest notional of one order in `symbol`: the tighter of its own
+    /// and the global limit (an override may only tighten).
+    #[must_use]
+    pub fn max_order_notional(&self, symbol: &str) -> Option<f64> {
+        let own = self
+            .instrument
+            .get(symbol)
+            .and_then(|i| i.max_order_notional);
+        match (own, self.global.max_order_notional) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The largest absolute position in `symbol`: its own limit, else the global one.
+    #[must_use]
+    pub fn max_position(&self, symbol: &str) -> Option<f64> {
+        self.instrument
+            .get(symbol)
+            .and_then(|i| i.max_position)
+            .or(self.global.max_position)
+    }
+
+    /// The furthest an order's price in `symbol` may be from `reference`, in
+    /// price units. The percent collar is the instrument's own
+    /// `price_collar_percent`, else `price_collar.percent`; the ticks collar
+    /// is `price_collar.ticks` of the instrument's `tick_size`. When both
+    /// apply, the narrower one binds. `None` when no collar applies.
+    ///
+    /// ```
+    /// use preflight_probes::risk::limits::RiskLimits;
+    ///
+    /// let limits = RiskLimits::parse(
+    ///     "[price_collar]\npercent = 5.0\nticks = 20\n[instrument.AAPL]\ntick_size = 0.01\n",
+    ///     "risk.toml",
+    /// )
+    /// .unwrap();
+    /// assert_eq!(limits.collar_width("MSFT", 100.0), Some(5.0));
+    /// assert!((limits.collar_width("AAPL", 100.0).unwrap() - 0.2).abs() < 1e-12);
+    /// ```
+    #[must_use]
+    pub fn collar_width(&self, symbol: &str, reference: f64) -> Option<f64> {
+        let instrument = self.instrument.get(symbol);
+        let collar = self.price_collar.as_ref();
+        let percent = instrument
+            .and_then(|i| i.price_collar_percent)
+            .or(collar.and_then(|c| c.percent))
+            .map(|p| reference.abs() * p / 100.0);
+        let ticks = collar
+            .and_then(|c| c.ticks)
+            .zip(instrument.and_then(|i| i.tick_size))
+            .map(|(n, tick)| n * tick);
+        match (percent, ticks) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// What the pre-trade conformance scenarios of `control` (`quantity`,
+    /// `price-collar`, `kill-switch`, ...) need from the limits of `symbol`
+    /// and do not find: each missing or unusable setting, named by its key.
+    /// A control that needs nothing (`duplicate-order`, `restricted`) has
+    /// none.
+    #[must_use]
+    pub fn control_violations(&self, control: &str, symbol: &str) -> Vec<Violation> {
+        let g = &self.global;
+        let mut out = Vec::new();
+        match control {
+            "quantity" => require_either(
+                &format!("instrument.{symbol}.max_order_quantity"),
+                "global.max_order_quantity",
+                self.max_order_quantity(symbol),
+                &mut out,
+            ),
+            "notional" => require_either(
+                &format!("instrument.{symbol}.max_order_notional"),
+                "global.max_order_notional",
+                self.max_order_notional(symbol),
+                &mut out,
+            ),
+            "position" => {
+                require_either(
+                    &format!("instrument.{symbol}.max_position"),
+                    "global.max_position",
+                    self.max_position(symbol),
+                    &mut out,
+                );
+                require_either(
+                    &format!("instrument.{symbol}.max_order_quantity"),
+                    "global.max_order_quantity",
+                    self.max_order_quantity(symbol),
+                    &mut out,
+                );
+            }
+            "price-collar" => self.collar_rules(symbol, &mut out),
+            "leverage" => {
+                require("global.max_leverage", g.max_leverage, &mut out);
+                require("capital", self.capital, &mut out);
+            }
+            "daily-loss" => require("global.daily_loss_limit", g.daily_loss_limit, &mut out),
+            "order-rate" => require(
+                "rate_limits.orders_per_second",
+                self.rate_limits.as_ref().and_then(|r| r.orders_per_second),
+                &mut out,
+            ),
+            "kill-switch" => self.breaker_rules(&mut out),
+            "stop-loss" => {
+                let s = self.stop_loss.as_ref();
+                one_of(
+                    "stop_loss.policy",
+                    s.and_then(|s| s.policy.as_deref()),
+                    &["per-position", "portfolio", "trailing"],
+                    &mut out,
+                );
+                fraction(
+                    "stop_loss.max_loss_fraction",
+                    s.and_then(|s| s.max_loss_fraction),
+                    &mut out,
+                );
+            }
+            "position-sizing" => {
+                let s = self.position_sizing.as_ref();
+                one_of(
+                    "position_sizing.rule",
+                    s.and_then(|s| s.rule.as_deref()),
+                    &["fixed-quantity", "fixed-fractional", "volatility-target"],
+                    &mut out,
+                );
+                fraction(
+                    "position_sizing.risk_per_trade",
+                    s.and_then(|s| s.risk_per_trade),
+                    &mut out,
+                );
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn collar_rules(&self, symbol: &str, out: &mut Vec<Violation>) {
+        let collar = self.price_collar.as_ref();
+        let own = self.instrument.get(symbol);
+        let percent = own
+            .and_then(|i| i.price_collar_percent)
+            .map(|p| (format!("instrument.{symbol}.price_collar_percent"), p))
+            .or_else(|| {
+                collar
+                    .and_then(|c| c.percent)
+                    .map(|p| ("price_collar.percent".to_owned(), p))
+            });
+        let ticks = collar.and_then(|c| c.ticks);
+        if percent.is_none() && ticks.is_none() {
+            out.push(violation(
+                &["price_collar.percent", "price_collar.ticks"],
+                "no price collar: set `price_collar.percent` (or `ticks` with each instrument's `tick_size`) in risk.toml".to_owned(),
+            ));
+        }
+        if let Some((key, p)) = percent
+            && !(p.is_finite() && p > 0.0 && p < 100.0)
+        {
+            out.push(violation(
+                &[&key],
+                format!("`{key}` = {p} must be a percentage above 0 and below 100"),
+            ));
+        }
+        if let Some(n) = ticks {
+            require("price_collar.ticks", Some(n), out);
+            let key = format!("instrument.{symbol}.tick_size");
+            require(&key, own.and_then(|i| i.tick_size), out);
+        }
+    }
+
+    /// The kill switch, and each circuit breaker, says what fires it, what it
+    /// does and who may re-enable trading.
+    fn breaker_rules(&self, out: &mut Vec<Violation>) {
+        let Some(kill) = &self.kill_switch else {
+            out.push(violation(
+                &["kill_switch"],
+                "no `[kill_switch]`: set its `triggers`, `action` and `re_enable_roles` in risk.toml".to_owned(),
+            ));
+            return;
+        };
+        let mut breakers = vec![("kill_switch".to_owned(), kill, kill.triggers.is_empty())];
+        for (i, b) in self.circuit_breaker.iter().enumerate() {
+            let key = format!("circuit_breaker[{i}]");
+            breakers.push((key.clone(), b, b.trigger.is_none()));
+            if b.trigger.is_some() {
+                require(&format!("{key}.threshold"), b.threshold, out);
+            }
+        }
+        for (key, b, untriggered) in breakers {
+            let what = if key == "kill_switch" {
+                "triggers"
+            } else {
+                "trigger"
+            };
+            if untriggered {
+                out.push(violation(
+                    &[&format!("{key}.{what}")],
+                    format!("`{key}.{what}` is not set: say what fires it"),
+                ));
+            }
+            if b.action.as_deref().is_none_or(str::is_empty) {
+                out.push(violation(
+                    &[&format!("{key}.action")],
+                    format!("`{key}.action` is not set: say what happens when it fires"),
+                ));
+            }
+            if b.re_enable_roles.is_empty() {
+                out.push(violation(
+                    &[&format!("{key}.re_enable_roles")],
+                    format!("`{key}.re_enable_roles` is empty: name the sign-off roles that may re-enable trading"),
+                ));
+            }
+        }
+    }
+
     /// Every rule of `area` the limits break, each naming its keys.
     #[must_use]
     pub fn violations(&self, area: Area) -> Vec<Violation> {
@@ -470,6 +707,50 @@ fn require(key: &str, value: Option<f64>, out: &mut Vec<Violation>) {
     }
 }
 
+/// A limit that may be set for the instrument (`own`) or globally.
+fn require_either(own: &str, global: &str, value: Option<f64>, out: &mut Vec<Violation>) {
+    match value {
+        None => out.push(violation(
+            &[global, own],
+            format!("neither `{global}` nor `{own}` is set: set one in risk.toml"),
+        )),
+        Some(v) if !(v.is_finite() && v > 0.0) => out.push(violation(
+            &[global, own],
+            format!("the limit `{own}` (or `{global}`) = {v} must be a positive number"),
+        )),
+        Some(_) => {}
+    }
+}
+
+/// A fraction strictly between 0 and 1.
+fn fraction(key: &str, value: Option<f64>, out: &mut Vec<Violation>) {
+    match value {
+        Some(v) if !(v > 0.0 && v < 1.0) => out.push(violation(
+            &[key],
+            format!("`{key}` = {v} is a fraction and must be above 0 and below 1"),
+        )),
+        other => require(key, other, out),
+    }
+}
+
+/// A setting that names one of `allowed`.
+fn one_of(key: &str, value: Option<&str>, allowed: &[&str], out: &mut Vec<Violation>) {
+    match value {
+        Some(v) if allowed.contains(&v) => {}
+        Some(v) => out.push(violation(
+            &[key],
+            format!("`{key}` = {v:?} is not one of {}", allowed.join(", ")),
+        )),
+        None => out.push(violation(
+            &[key],
+            format!(
+                "`{key}` is not set: set one of {} in risk.toml",
+                allowed.join(", ")
+            ),
+        )),
+    }
+}
+
 /// Both limits, when both are set.
 fn both(a: Option<f64>, b: Option<f64>) -> Option<(f64, f64)> {
     a.zip(b)
@@ -560,6 +841,59 @@ mod tests {
         let position = limits.violations(Area::Position);
         assert_eq!(position[0].keys, ["global.max_position"]);
         assert!(position[0].message.contains("is not set"));
+    }
+
+    #[test]
+    fn each_control_names_the_settings_it_lacks() {
+        let limits = example();
+        for control in [
+            "quantity",
+            "notional",
+            "position",
+            "price-collar",
+            "leverage",
+            "daily-loss",
+            "order-rate",
+            "kill-switch",
+            "stop-loss",
+            "position-sizing",
+            "duplicate-order",
+            "restricted",
+        ] {
+            let found = limits.control_violations(control, "AAPL");
+            assert!(found.is_empty(), "{control}: {found:?}");
+        }
+        let text = "[price_collar]\nticks = 20\n[stop_loss]\npolicy = \"hourly\"\nmax_loss_fraction = 2.0\n\
+            [kill_switch]\ntriggers = [\"manual\"]\naction = \"cancel-all-and-block\"\nre_enable_roles = [\"risk-manager\"]\n\
+            [[circuit_breaker]]\ntrigger = \"drawdown\"\naction = \"halt-new-orders\"\n";
+        let limits = RiskLimits::parse(text, "risk.toml").unwrap();
+        let keys = |control: &str| -> Vec<Vec<String>> {
+            limits
+                .control_violations(control, "AAPL")
+                .into_iter()
+                .map(|v| v.keys)
+                .collect()
+        };
+        assert_eq!(keys("price-collar"), [["instrument.AAPL.tick_size"]]);
+        assert_eq!(
+            keys("stop-loss"),
+            [["stop_loss.policy"], ["stop_loss.max_loss_fraction"]]
+        );
+        assert_eq!(
+            keys("kill-switch"),
+            [
+                vec!["circuit_breaker[0].threshold".to_owned()],
+                vec!["circuit_breaker[0].re_enable_roles".to_owned()]
+            ]
+        );
+        assert_eq!(
+            keys("notional"),
+            [[
+                "global.max_order_notional",
+                "instrument.AAPL.max_order_notional"
+            ]]
+        );
+        assert!(keys("restricted").is_empty());
     }
 
     #[test]

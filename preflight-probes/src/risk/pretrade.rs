@@ -40,7 +40,7 @@ use std::sync::{Arc, OnceLock};
 use preflight_core::{Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Outcome};
 use serde::Serialize;
 
-use super::limits::RiskLimits;
+use super::limits::{RiskLimits, Violation};
 
 /// Buy or sell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -309,12 +309,8 @@ impl Plan<'_> {
     /// own and the global limit; unbounded when neither is set).
     fn max_notional(&self) -> f64 {
         self.limits
-            .instrument
-            .get(self.symbol)
-            .and_then(|i| i.max_order_notional)
-            .into_iter()
-            .chain(self.limits.global.max_order_notional)
-            .fold(f64::MAX, f64::min)
+            .max_order_notional(self.symbol)
+            .unwrap_or(f64::MAX)
     }
 }
 
@@ -410,9 +406,8 @@ impl Driver<'_> {
 
     fn notional(&mut self, plan: &Plan<'_>) {
         let symbol = plan.symbol;
-        let g = &plan.limits.global;
         let max_qty = plan.max_qty;
-        if let Some(max) = g.max_order_notional {
+        if let Some(max) = plan.limits.max_order_notional(symbol) {
             // A quantity within the size limit, priced around the notional limit.
             let qty = max_qty.map_or(100.0, |q| (q / 2.0).floor().max(1.0));
             let at_limit = max / qty;
@@ -447,25 +442,38 @@ impl Driver<'_> {
     fn price_collar(&mut self, plan: &Plan<'_>) {
         let symbol = plan.symbol;
         let price = plan.price;
-        let limits = plan.limits;
-        if let Some(percent) = limits.price_collar.as_ref().and_then(|c| c.percent) {
+        let Some(width) = plan.limits.collar_width(symbol, price) else {
+            return;
+        };
+        // With a tick size, prices are whole ticks: the reference rounded to
+        // one, then one tick inside and one beyond the collar. Otherwise 5 %
+        // of the width either side of it.
+        let tick = plan
+            .limits
+            .instrument
+            .get(symbol)
+            .and_then(|i| i.tick_size)
+            .filter(|t| *t > 0.0 && *t < width);
+        let (reference, inside, outside) = match tick {
+            Some(t) => {
+                let n = (price / t).round();
+                let ticks = (width / t + 1e-9).floor();
+                (n * t, (n + ticks - 1.0) * t, (n + ticks + 1.0) * t)
+            }
+            None => (price, price + width * 0.95, price + width * 1.05),
+        };
+        for (at, within) in [(inside, true), (outside, false)] {
             self.reset();
-            let inside = price * (1.0 + percent / 100.0 * 0.95);
-            let o = self.order(symbol, Side::Buy, 1.0, inside);
+            self.reference = reference;
+            let o = self.order(symbol, Side::Buy, 1.0, at);
             self.expect(
                 "price-collar",
-                format!("a buy at {inside:.4}, within {percent}% of {price}"),
+                format!(
+                    "a buy at {at:.4}, {} the collar of {width:.4} around {reference:.4}",
+                    if within { "within" } else { "beyond" }
+                ),
                 o,
-                true,
-            );
-            self.reset();
-            let outside = price * (1.0 + percent / 100.0 * 1.05);
-            let o = self.order(symbol, Side::Buy, 1.0, outside);
-            self.expect(
-                "price-collar",
-                format!("a buy at {outside:.4}, beyond {percent}% of {price}"),
-                o,
-                false,
+                within,
             );
         }
     }
@@ -480,8 +488,7 @@ impl Driver<'_> {
             // the position limit decides.
             let qty = plan
                 .limits
-                .global
-                .max_order_notional
+                .max_order_notional(symbol)
                 .map_or(qty, |n| qty.min((n / price).floor()).max(1.0));
             // Fill to exactly one order below the position limit (the last
             // fill partial), then ask for the order that reaches it, one
@@ -732,7 +739,8 @@ impl Driver<'_> {
 }
 
 /// Runs every scenario the limits allow against `engine`. Limits that are not
-/// set produce no scenario (the configuration items report them missing).
+/// set produce no scenario ([`RiskLimits::control_violations`] names them, and
+/// the items fail on them).
 #[must_use]
 pub fn run_suite(
     engine: &dyn PreTradeRisk,
@@ -740,7 +748,6 @@ pub fn run_suite(
     symbol: &str,
     price: f64,
 ) -> Vec<Scenario> {
-    let g = &limits.global;
     let setup = Setup {
         symbol: symbol.to_owned(),
         price,
@@ -755,15 +762,12 @@ pub fn run_suite(
         next_id: 0,
         seconds: 0,
     };
-    let instrument = limits.instrument.get(symbol);
     let plan = Plan {
         limits,
         symbol,
         price,
-        max_qty: instrument
-            .and_then(|i| i.max_order_quantity)
-            .or(g.max_order_quantity),
-        max_position: instrument.and_then(|i| i.max_position).or(g.max_position),
+        max_qty: limits.max_order_quantity(symbol),
+        max_position: limits.max_position(symbol),
     };
 
     d.quantity(&plan);
@@ -846,6 +850,8 @@ struct SuiteEvidence {
     total: usize,
     passed: usize,
     scenarios: Vec<Scenario>,
+    /// Settings of risk.toml the item's controls need and do not find.
+    unset_limits: Vec<Violation>,
     /// What the order log shows, when it is configured.
     order_log: Option<LogFindings>,
 }
@@ -877,11 +883,6 @@ fn scenarios(
         .into_iter()
         .filter(|s| controls.is_empty() || controls.contains(&s.control))
         .collect();
-    if mine.is_empty() {
-        return Err(CheckError::msg(format!(
-            "no conformance scenario for {controls:?}: the limits they test are not set in risk.toml"
-        )));
-    }
     Ok((mine, limits.artifact.clone()))
 }
 
@@ -917,12 +918,30 @@ fn judge(
         (Err(_), Some(_)) => None,
         (Err(e), None) => return Err(e),
     };
+    let limits = cx.input::<RiskLimits>("risk_limits")?;
+    let unset: Vec<Violation> = controls
+        .iter()
+        .flat_map(|c| limits.control_violations(c, &params.symbol))
+        .collect();
     let (mine, artifact) = match engine {
         Some(engine) => scenarios(cx, engine, params, controls)?,
-        None => (Vec::new(), None),
+        None => (Vec::new(), limits.artifact.clone()),
     };
+    if engine.is_some() && mine.is_empty() && unset.is_empty() {
+        return Err(CheckError::msg(format!(
+            "no conformance scenario for {controls:?} at {} {}: check the item's `symbol` and `price`",
+            params.symbol, params.price
+        )));
+    }
     let failed: Vec<&Scenario> = mine.iter().filter(|s| !s.passed).collect();
     let mut problems = Vec::new();
+    if !unset.is_empty() {
+        let list: Vec<&str> = unset.iter().map(|v| v.message.as_str()).collect();
+        problems.push(format!(
+            "risk.toml does not set what the controls are tested against: {}",
+            list.join("; ")
+        ));
+    }
     if !failed.is_empty() {
         let list: Vec<String> = failed.iter().map(|s| describe(s)).collect();
         problems.push(format!(
@@ -960,6 +979,7 @@ fn judge(
         total: mine.len(),
         passed: mine.len() - failed.len(),
         scenarios: mine.clone(),
+        unset_limits: unset,
         order_log: findings,
     };
     let outcome = if problems.is_empty() {
