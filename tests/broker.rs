@@ -13,13 +13,41 @@ use preflight_probes::trading::broker::{
 
 /// An adapter that paces its requests, gives up on the primary after its
 /// timeout (when it has one), and routes to a backup when the primary
-/// refuses or times out.
+/// refuses or times out. Orders at the backup get IDs starting `B:`; unless
+/// `primary_only`, their status and positions are followed there.
 struct Adapter {
     primary: Arc<SimulatedVenue>,
     backup: Option<Arc<SimulatedVenue>>,
     per_second: usize,
     timeout: Option<Duration>,
     sent: Mutex<VecDeque<Instant>>,
+    primary_only: bool,
+}
+
+impl Adapter {
+    fn new(
+        primary: Arc<SimulatedVenue>,
+        backup: Option<Arc<SimulatedVenue>>,
+        per_second: usize,
+        timeout: Option<Duration>,
+    ) -> Self {
+        Adapter {
+            primary,
+            backup,
+            per_second,
+            timeout,
+            sent: Mutex::new(VecDeque::new()),
+            primary_only: false,
+        }
+    }
+
+    /// The venue holding `order_id`, and its ID there.
+    fn venue<'a>(&'a self, order_id: &'a str) -> (&'a SimulatedVenue, &'a str) {
+        match (order_id.strip_prefix("B:"), &self.backup) {
+            (Some(id), Some(backup)) if !self.primary_only => (backup, id),
+            _ => (&self.primary, order_id),
+        }
+    }
 }
 
 impl Adapter {
@@ -60,7 +88,7 @@ impl Broker for Adapter {
         match self.primary_submit(order) {
             Err(reason) if reason == "venue unavailable" || reason == "timed out" => {
                 match &self.backup {
-                    Some(backup) => backup.submit(order),
+                    Some(backup) => backup.submit(order).map(|id| format!("B:{id}")),
                     None => Err(reason),
                 }
             }
@@ -70,15 +98,24 @@ impl Broker for Adapter {
 
     fn cancel(&self, order_id: &str) -> Result<(), String> {
         self.pace();
-        self.primary.cancel(order_id)
+        let (venue, id) = self.venue(order_id);
+        venue.cancel(id)
     }
 
     fn status(&self, order_id: &str) -> Option<OrderState> {
-        self.primary.status(order_id)
+        let (venue, id) = self.venue(order_id);
+        venue.status(id)
     }
 
+    /// What the primary and the backup hold between them.
     fn positions(&self) -> BTreeMap<String, f64> {
-        self.primary.positions()
+        let mut all = self.primary.positions();
+        if let Some(backup) = self.backup.as_ref().filter(|_| !self.primary_only) {
+            for (symbol, quantity) in backup.positions() {
+                *all.entry(symbol).or_insert(0.0) += quantity;
+            }
+        }
+        all
     }
 
     fn cash(&self) -> f64 {
@@ -118,15 +155,7 @@ fn status(report: &Report, id: &str) -> Status {
 #[test]
 fn a_pacing_adapter_with_a_backup_conforms() {
     let conformance = BrokerConformance::new(
-        |primary, backup| {
-            Arc::new(Adapter {
-                primary,
-                backup,
-                per_second: 8,
-                timeout: None,
-                sent: Mutex::new(VecDeque::new()),
-            })
-        },
+        |primary, backup| Arc::new(Adapter::new(primary, backup, 8, None)),
         true,
     );
     let report = run(Some(conformance));
@@ -148,15 +177,7 @@ fn a_pacing_adapter_with_a_backup_conforms() {
 #[test]
 fn a_naive_adapter_fails_the_rate_limit_and_has_no_failover() {
     let conformance = BrokerConformance::new(
-        |primary, backup| {
-            Arc::new(Adapter {
-                primary,
-                backup,
-                per_second: 0,
-                timeout: None,
-                sent: Mutex::new(VecDeque::new()),
-            })
-        },
+        |primary, backup| Arc::new(Adapter::new(primary, backup, 0, None)),
         false,
     );
     let report = run(Some(conformance));
@@ -219,15 +240,7 @@ fn scenario(report: &Report, id: &str, control: &str) -> serde_json::Value {
 #[test]
 fn an_adapter_with_a_timeout_gives_up_on_a_slow_venue_and_routes_to_the_backup() {
     let conformance = BrokerConformance::new(
-        |primary, backup| {
-            Arc::new(Adapter {
-                primary,
-                backup,
-                per_second: 8,
-                timeout: Some(TIMEOUT),
-                sent: Mutex::new(VecDeque::new()),
-            })
-        },
+        |primary, backup| Arc::new(Adapter::new(primary, backup, 8, Some(TIMEOUT))),
         true,
     )
     .with_timeout(TIMEOUT);
@@ -260,18 +273,45 @@ fn an_adapter_with_a_timeout_gives_up_on_a_slow_venue_and_routes_to_the_backup()
     }
 }
 
+/// After a failover the order lives at the backup, and a timed-out order may
+/// fill late at the primary as well: an adapter that only follows the
+/// primary loses both.
+#[test]
+fn an_adapter_that_forgets_the_backup_after_failover_fails() {
+    let conformance = BrokerConformance::new(
+        |primary, backup| {
+            let mut adapter = Adapter::new(primary, backup, 8, Some(TIMEOUT));
+            adapter.primary_only = true;
+            Arc::new(adapter)
+        },
+        true,
+    )
+    .with_timeout(TIMEOUT);
+    let report = run(Some(conformance));
+    let failover = report
+        .item("trading.broker.backup-broker-failover")
+        .unwrap();
+    assert_eq!(failover.status, Status::Fail, "{}", failover.message);
+    assert!(
+        failover.message.starts_with("2 of 4 scenarios fail: ")
+            && failover.message.contains(
+                "failover: after the failover, the status of Ok(\"B:V1\") is None; the venues hold {\"ACME\": 1.0}, the adapter reports {}"
+            )
+            && failover.message.contains(
+                "timeout-failover: the primary executed 1 late order after the adapter gave up (the order filled at both venues); the venues hold {\"ACME\": 2.0}, the adapter reports {\"ACME\": 1.0}"
+            ),
+        "{}",
+        failover.message
+    );
+    // Without the backup, the late fill at the primary is the adapter's own.
+    let alone = report.item("trading.broker.api-integration").unwrap();
+    assert_eq!(alone.status, Status::Pass, "{}", alone.message);
+}
+
 #[test]
 fn an_adapter_that_ignores_its_timeout_fails_the_timeout_scenario() {
     let conformance = BrokerConformance::new(
-        |primary, backup| {
-            Arc::new(Adapter {
-                primary,
-                backup,
-                per_second: 8,
-                timeout: None,
-                sent: Mutex::new(VecDeque::new()),
-            })
-        },
+        |primary, backup| Arc::new(Adapter::new(primary, backup, 8, None)),
         false,
     )
     .with_timeout(TIMEOUT);
@@ -284,7 +324,7 @@ fn an_adapter_that_ignores_its_timeout_fails_the_timeout_scenario() {
     assert!(
         integration
             .message
-            .starts_with("1 of 10 scenarios fail: timeout: ")
+            .starts_with("1 of 11 scenarios fail: timeout: ")
             && integration.message.contains("(at most 0.300 s): Ok("),
         "{}",
         integration.message
