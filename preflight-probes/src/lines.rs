@@ -1,6 +1,7 @@
 //! Line-oriented files read as a stream, for logs too large to hold: a
-//! block-at-a-time line reader that splits plain CSV lines itself (eight
-//! bytes at a time) and hands quoted ones to the CSV reader, a reading
+//! block-at-a-time line reader that splits plain CSV lines itself (sixteen
+//! bytes to a SIMD comparison, through `wide`) and hands quoted ones to the
+//! CSV reader, a reading
 //! thread that hashes the file while it is scanned, and a clock that reads
 //! RFC 3339 timestamps quickly.
 //!
@@ -156,6 +157,61 @@ pub(crate) struct Lines<S> {
     ranges: Vec<(usize, usize)>,
     /// The current line's number (1-based).
     pub(crate) line: u64,
+    /// The commas, line ends and quotes of 64 bytes of `buffer`, for
+    /// [`Lines::next_plain`]; cleared when the buffer is refilled.
+    marks: Marks,
+}
+
+/// Where the commas, line ends and quotes are in the 64 bytes of a buffer
+/// from `at`: bit `i` of each mask for the byte at `at + i`.
+#[derive(Clone, Copy)]
+struct Marks {
+    at: usize,
+    commas: u64,
+    ends: u64,
+    quotes: u64,
+}
+
+impl Marks {
+    /// Marks of no bytes.
+    const NONE: Marks = Marks {
+        at: usize::MAX,
+        commas: 0,
+        ends: 0,
+        quotes: 0,
+    };
+
+    /// The marks of `buffer[at..at + 64]`, sixteen bytes to a SIMD
+    /// comparison; `None` when fewer than 64 bytes are left.
+    #[inline]
+    fn of(buffer: &[u8], at: usize) -> Option<Marks> {
+        let window: &[u8; 64] = buffer.get(at..at.checked_add(64)?)?.try_into().ok()?;
+        let (comma, end, quote) = (
+            wide::u8x16::splat(b','),
+            wide::u8x16::splat(b'\n'),
+            wide::u8x16::splat(b'"'),
+        );
+        let mut marks = Marks {
+            at,
+            commas: 0,
+            ends: 0,
+            quotes: 0,
+        };
+        for (i, sixteen) in window.chunks_exact(16).enumerate() {
+            let bytes = wide::u8x16::new(sixteen.try_into().unwrap_or_default());
+            let shift = 16 * i;
+            marks.commas |= u64::from(bytes.simd_eq(comma).to_bitmask()) << shift;
+            marks.ends |= u64::from(bytes.simd_eq(end).to_bitmask()) << shift;
+            marks.quotes |= u64::from(bytes.simd_eq(quote).to_bitmask()) << shift;
+        }
+        Some(marks)
+    }
+
+    /// Whether the marks cover the byte at `at`.
+    #[inline]
+    fn covers(&self, at: usize) -> bool {
+        at >= self.at && at - self.at < 64
+    }
 }
 
 /// Bytes read at a time; also the longest line accepted.
@@ -231,6 +287,7 @@ impl<S: Source> Lines<S> {
             quoted: None,
             ranges: Vec::new(),
             line: 0,
+            marks: Marks::NONE,
         }
     }
 
@@ -266,6 +323,7 @@ impl<S: Source> Lines<S> {
                 self.start = end;
                 return Ok(Some(line));
             }
+            self.marks = Marks::NONE;
             let more = self
                 .source
                 .refill(&mut self.buffer, self.start..end)
@@ -314,81 +372,60 @@ impl<S: Source> Lines<S> {
 
     /// The common line, read in one pass: found in `buffer` with its line
     /// end, not empty, neither the first line nor ending in `\r`, without a
-    /// quote. Sixteen bytes (two words) at a time, it looks for the line end
-    /// and quotes and marks the commas of up to 64 bytes in a word, then
-    /// takes them out: a loop as long as the row has fields, which the
-    /// branch predictor learns, rather than one per step. `false`, having
-    /// read nothing, for any other line.
+    /// quote. Its commas, line end and quotes are read from the [`Marks`] of
+    /// the 64 bytes it starts in (and of the 64 after, for a line that goes
+    /// on), found by SIMD comparisons once for all the lines in them.
+    /// `false`, having read nothing, for any other line.
     fn next_plain(&mut self) -> bool {
-        const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        // The top bit of every zero byte of `v`, exactly (no carry between bytes).
-        let zeros = |v: u64| !((((v & LOW) + LOW) | v) | LOW);
-        // The top bit of the first zero byte of `v`; those after it may be
-        // wrong (a borrow), which does not matter for the first.
-        let first_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-        let commas = u64::from_le_bytes([b','; 8]);
-        let quotes = u64::from_le_bytes([b'"'; 8]);
-        let ends = u64::from_le_bytes([b'\n'; 8]);
         if self.line == 0 {
             return false;
         }
-        let buffer = &self.buffer[..];
         let start = self.start;
-        // The commas of the bytes from `from` (at most 64), a bit each.
-        let mut marked = 0u64;
-        let mut from = start;
         let mut at = start;
-        self.ranges.clear();
         let mut field = start;
-        // Each byte's flag (its top bit) moved to a bit of the top byte.
-        let gather = |flags: u64| ((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        self.ranges.clear();
         let end = loop {
-            let Some(sixteen) = buffer.get(at..at + 16) else {
-                self.ranges.clear();
-                return false;
-            };
-            let (low, high) = sixteen.split_at(8);
-            let low = u64::from_le_bytes(low.try_into().unwrap_or_default());
-            let high = u64::from_le_bytes(high.try_into().unwrap_or_default());
-            let comma = gather(zeros(low ^ commas)) | (gather(zeros(high ^ commas)) << 8);
-            let stop_low = first_zero(low ^ ends) | first_zero(low ^ quotes);
-            let stop_high = first_zero(high ^ ends) | first_zero(high ^ quotes);
-            if stop_low | stop_high != 0 {
-                // The first stop: in the low word if it has one (a false
-                // flag of the high word, after a stop there, is then above).
-                let stop = gather(stop_low) | (gather(stop_high) << 8);
-                let first = stop.trailing_zeros() as usize;
-                if buffer[at + first] != b'\n' {
+            if !self.marks.covers(at) {
+                let Some(marks) = Marks::of(&self.buffer, at) else {
+                    self.ranges.clear();
+                    return false;
+                };
+                self.marks = marks;
+            }
+            let shift = at - self.marks.at;
+            let mut commas = self.marks.commas >> shift;
+            let stops = (self.marks.ends | self.marks.quotes) >> shift;
+            if stops != 0 {
+                let first = stops.trailing_zeros() as usize;
+                if (self.marks.quotes >> shift) & (1 << first) != 0 {
                     self.ranges.clear();
                     return false;
                 }
                 // The commas before the line end: the bits below it.
-                marked |= (comma & ((1u64 << first) - 1)) << (at - from);
-                break at + first;
-            }
-            marked |= comma << (at - from);
-            at += 16;
-            if at - from == 64 {
-                while marked != 0 {
-                    let comma = from + marked.trailing_zeros() as usize;
+                commas &= (1u64 << first) - 1;
+                while commas != 0 {
+                    let comma = at + commas.trailing_zeros() as usize;
                     self.ranges.push((field, comma));
                     field = comma + 1;
-                    marked &= marked - 1;
+                    commas &= commas - 1;
                 }
-                from = at;
+                break at + first;
+            }
+            while commas != 0 {
+                let comma = at + commas.trailing_zeros() as usize;
+                self.ranges.push((field, comma));
+                field = comma + 1;
+                commas &= commas - 1;
+            }
+            at = self.marks.at + 64;
+            if at - start >= BLOCK {
+                self.ranges.clear();
+                return false;
             }
         };
-        if end == start || buffer[end - 1] == b'\r' || end - start >= BLOCK {
+        if end == start || self.buffer[end - 1] == b'\r' || end - start >= BLOCK {
             self.ranges.clear();
             return false;
-        }
-        while marked != 0 {
-            let comma = from + marked.trailing_zeros() as usize;
-            self.ranges.push((field, comma));
-            field = comma + 1;
-            marked &= marked - 1;
         }
         self.ranges.push((field, end));
         self.line += 1;

@@ -576,10 +576,9 @@ impl BarColumns {
         clock: &mut Clock,
         shown: &str,
     ) -> Result<Option<Bar<'r>>, CheckError> {
-        if !rows.next(shown)? {
+        if !rows.next_split(shown)? {
             return Ok(None);
         }
-        rows.split(shown)?;
         let line = rows.line;
         if rows.len() != self.fields {
             let message = format!("{} fields where the header has {}", rows.len(), self.fields);

@@ -453,8 +453,7 @@ fn scan_csv(
         })
         .transpose()?;
     let (mut exchange_clock, mut receive_clock) = (Clock::default(), Clock::default());
-    while rows.next(shown)? {
-        rows.split(shown)?;
+    while rows.next_split(shown)? {
         let line = rows.line;
         if rows.len() != header.len() {
             let message = format!(
