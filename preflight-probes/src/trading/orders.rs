@@ -31,7 +31,6 @@
 //! unnamed temporary files, split by hash, which are read back one part at
 //! a time at the end. A malformed row stops the scan with `file:line:column`.
 
-use std::borrow::Cow;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::BuildHasher as _;
 use std::io::{self, Read, Seek as _, Write as _};
@@ -39,9 +38,12 @@ use std::io::{self, Read, Seek as _, Write as _};
 use preflight_core::{
     Artifact, Check, CheckError, ChecklistItem, Context, Evidence, Input, InputSource, Outcome,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::lines::{Clock, Lines, Nanos, ReadSource, Source, malformed, scan_input};
+
+mod json;
+use json::JsonLine;
 
 /// One problem found in the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1043,29 +1045,6 @@ fn signature_of(
     ))
 }
 
-/// One line of a JSON-lines log.
-#[derive(Deserialize)]
-struct JsonRow<'a> {
-    #[serde(borrow)]
-    time: Cow<'a, str>,
-    #[serde(borrow)]
-    event: Cow<'a, str>,
-    #[serde(borrow)]
-    client_order_id: Cow<'a, str>,
-    #[serde(default)]
-    quantity: Option<f64>,
-    #[serde(default, borrow)]
-    decision: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    symbol: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    side: Option<Cow<'a, str>>,
-    #[serde(default)]
-    price: Option<f64>,
-    #[serde(default)]
-    intended: Option<bool>,
-}
-
 fn scan_json_lines(
     rows: &mut Lines<impl Source>,
     shown: &str,
@@ -1075,7 +1054,7 @@ fn scan_json_lines(
     while rows.next(shown)? {
         let line = rows.line;
         let text = rows.text();
-        let row: JsonRow<'_> = serde_json::from_slice(text).map_err(|e| {
+        let row = JsonLine::read(text).map_err(|e| {
             malformed(
                 shown,
                 line,
@@ -1090,30 +1069,24 @@ fn scan_json_lines(
             malformed(shown, line, column, &format!("`{key}`: {message}"))
         };
         let time = clock
-            .parse(row.time.as_bytes())
+            .parse(&row.time)
             .ok_or_else(|| at("time", "expected an RFC 3339 timestamp"))?;
         let quantity = match row.quantity {
             Some(q) if q < 0.0 => return Err(at("quantity", "expected a non-negative number")),
             q => q,
         };
         let signature = match (&row.symbol, &row.side) {
-            (Some(symbol), Some(side)) if state.recent.is_some() && row.event == "order" => {
-                Some(signature_of(
-                    state,
-                    symbol.as_bytes(),
-                    side.as_bytes(),
-                    quantity,
-                    row.price,
-                ))
+            (Some(symbol), Some(side)) if state.recent.is_some() && *row.event == *b"order" => {
+                Some(signature_of(state, symbol, side, quantity, row.price))
             }
             _ => None,
         };
         let event = Row {
             time,
-            event: row.event.as_bytes(),
-            id: row.client_order_id.as_bytes(),
+            event: &row.event,
+            id: &row.client_order_id,
             quantity,
-            decision: row.decision.as_deref().unwrap_or_default().as_bytes(),
+            decision: row.decision.as_deref().unwrap_or_default(),
             signature,
             intended: row.intended.unwrap_or(false),
         };
