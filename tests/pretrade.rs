@@ -255,6 +255,11 @@ fn run_at_price(engine: Option<Arc<Engine>>, price: f64) -> Report {
 
 /// [`run_at_price`] with the risk limits `limits`.
 fn run_with(engine: Option<Arc<Engine>>, price: f64, limits: &str) -> Report {
+    run_seeded(engine, price, limits, 1)
+}
+
+/// [`run_with`], the random orders drawn from `seed`.
+fn run_seeded(engine: Option<Arc<Engine>>, price: f64, limits: &str, seed: u64) -> Report {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("risk.toml"), limits).unwrap();
     let mut text = String::from(
@@ -263,7 +268,7 @@ fn run_with(engine: Option<Arc<Engine>>, price: f64, limits: &str) -> Report {
     for id in IDS {
         let _ = writeln!(
             text,
-            "[checks.\"{id}\"]\nsymbol = \"ACME\"\nprice = {price:?}"
+            "[checks.\"{id}\"]\nsymbol = \"ACME\"\nprice = {price:?}\nseed = {seed}"
         );
     }
     let mut config = Config::parse(&text, "preflight.toml").unwrap();
@@ -430,7 +435,10 @@ fn a_collar_in_ticks_is_tested_in_whole_ticks() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|s| s["control"] == "price-collar")
+        .filter(|s| {
+            s["control"] == "price-collar"
+                && !s["description"].as_str().unwrap().starts_with("random")
+        })
         .collect();
     assert_eq!(collar.len(), 2);
     let price = |i: usize, key: &str| collar[i]["order"][key].as_f64().unwrap();
@@ -474,6 +482,62 @@ fn limits_the_controls_need_are_named_when_unset() {
     );
     let leverage = report.item("trading.controls.leverage-limits").unwrap();
     assert_eq!(leverage.status, Status::Pass, "{}", leverage.message);
+}
+
+/// The random orders come from the seed the evidence shows: the same seed
+/// draws the same orders, another seed others, and every draw is judged.
+#[test]
+fn random_orders_are_drawn_from_the_seed_in_the_evidence() {
+    let orders = |seed: u64| {
+        let report = run_seeded(Some(Engine::with_gaps(&[])), 50.0, LIMITS, seed);
+        let item = report.item("trading.controls.trading-limits").unwrap();
+        assert_eq!(item.status, Status::Pass, "{}", item.message);
+        let values = &item.evidence.as_ref().unwrap().values;
+        assert_eq!(values["seed"], seed);
+        let random: Vec<(String, f64, f64, bool)> = values["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["description"].as_str().unwrap().starts_with("random"))
+            .map(|s| {
+                (
+                    s["control"].as_str().unwrap().to_owned(),
+                    s["order"]["quantity"].as_f64().unwrap(),
+                    s["order"]["price"].as_f64().unwrap(),
+                    s["expect_approve"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        random
+    };
+    let first = orders(7);
+    // Twelve inside every limit, twelve beyond one of them.
+    assert_eq!(first.len(), 24, "{first:?}");
+    assert_eq!(first.iter().filter(|o| o.3).count(), 12);
+    assert!(first.iter().any(|o| o.0 == "quantity") && first.iter().any(|o| o.0 == "notional"));
+    for (control, quantity, price, approve) in &first {
+        if *approve {
+            assert!(
+                *quantity <= 500.0 && quantity * price <= 40_000.0,
+                "{control}"
+            );
+        }
+    }
+    assert_eq!(orders(7), first);
+    assert_ne!(orders(8), first);
+    // An engine whose collar is twice too wide lets a random order through.
+    let wide = Engine {
+        collar_width: Some(5.0),
+        ..Engine::default()
+    };
+    let report = run_seeded(Some(Arc::new(wide)), 50.0, LIMITS, 7);
+    let item = report.item("trading.controls.trading-limits").unwrap();
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(
+        item.message.contains("price-collar: random order"),
+        "{}",
+        item.message
+    );
 }
 
 #[test]

@@ -34,6 +34,12 @@
 //! The suite ([`run_suite`]) resets the engine before each scenario, so it
 //! must be a sandbox account, never the production one. Every scenario is a
 //! line of evidence: what was sent, what was expected, what the engine said.
+//!
+//! Besides the orders at each limit, the suite draws random orders from the
+//! items' `seed` (default 1, shown in the evidence): a dozen inside every
+//! limit, which must be approved (`within-limits`), and a dozen beyond one of
+//! the quantity, notional and collar limits, which must be rejected. The
+//! same seed draws the same orders, so a failure can be replayed.
 
 use std::sync::{Arc, OnceLock};
 
@@ -738,6 +744,182 @@ impl Driver<'_> {
     }
 }
 
+/// How many random orders the suite draws inside the limits, and as many
+/// beyond one of them.
+const DRAWS: usize = 12;
+
+/// What the random orders are drawn within: the limits of the symbol.
+struct Bounds {
+    tick: Option<f64>,
+    /// The reference price (on the tick).
+    reference: f64,
+    /// The collar's width around it.
+    width: Option<f64>,
+    max_qty: Option<f64>,
+    max_notional: Option<f64>,
+    /// The largest quantity on an empty book (order and position limits).
+    quantity_cap: f64,
+    /// The largest notional on an empty book (order and exposure limits).
+    exposure: f64,
+}
+
+impl Bounds {
+    fn of(plan: &Plan<'_>) -> Self {
+        let (symbol, limits) = (plan.symbol, plan.limits);
+        let g = &limits.global;
+        let tick = limits
+            .instrument
+            .get(symbol)
+            .and_then(|i| i.tick_size)
+            .filter(|t| *t > 0.0);
+        let reference = tick.map_or(plan.price, |t| (plan.price / t).round() * t);
+        let max_notional = limits.max_order_notional(symbol);
+        Bounds {
+            tick,
+            reference,
+            width: limits.collar_width(symbol, reference),
+            max_qty: plan.max_qty,
+            max_notional,
+            quantity_cap: plan
+                .max_qty
+                .unwrap_or(1e6)
+                .min(plan.max_position.unwrap_or(f64::MAX)),
+            exposure: [
+                max_notional,
+                g.max_gross_exposure,
+                g.max_position_notional,
+                g.max_leverage.zip(limits.capital).map(|(l, c)| l * c),
+            ]
+            .into_iter()
+            .flatten()
+            .fold(f64::MAX, f64::min),
+        }
+    }
+
+    /// A price on the tick, rounded down or up.
+    fn on_tick(&self, price: f64, up: bool) -> f64 {
+        match self.tick {
+            Some(t) if up => (price / t).ceil() * t,
+            Some(t) => (price / t).floor() * t,
+            None => price,
+        }
+    }
+}
+
+/// A whole quantity from 1 to `high`.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "quantities are whole numbers far below 2^53"
+)]
+fn whole(rng: &mut fastrand::Rng, high: f64) -> f64 {
+    rng.u64(1..=high.max(1.0) as u64) as f64
+}
+
+impl Driver<'_> {
+    /// Orders drawn from `seed`, each on an empty book: inside every limit
+    /// (a quantity, a price within nine tenths of the collar, a notional
+    /// below the order and exposure limits), which must be approved; and
+    /// beyond exactly one of the quantity, notional and collar limits, the
+    /// others kept, which must be rejected. With a tick size, prices are
+    /// whole ticks. The same seed draws the same orders.
+    fn random(&mut self, plan: &Plan<'_>, seed: u64) {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let b = Bounds::of(plan);
+        let beyond: Vec<&'static str> = [
+            b.max_qty.map(|_| "quantity"),
+            b.max_notional.map(|_| "notional"),
+            b.width.map(|_| "price-collar"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for k in 1..=DRAWS {
+            let tag = format!("random order {k} of seed {seed}");
+            let offset = b.width.map_or(0.0, |w| w * 0.9 * (2.0 * rng.f64() - 1.0));
+            let price = b
+                .on_tick(b.reference + offset, offset < 0.0)
+                .max(b.tick.unwrap_or(0.0001));
+            let qty = whole(
+                &mut rng,
+                b.quantity_cap.min((b.exposure * 0.99 / price).floor()),
+            );
+            self.reset();
+            self.reference = b.reference;
+            let o = self.order(plan.symbol, Side::Buy, qty, price);
+            self.expect(
+                "within-limits",
+                format!(
+                    "{tag}: a buy of {qty} at {price:.4} (reference {:.4}), inside every limit",
+                    b.reference
+                ),
+                o,
+                true,
+            );
+            if !beyond.is_empty() {
+                let control = beyond[rng.usize(..beyond.len())];
+                self.beyond(plan, &b, &mut rng, control, &tag);
+            }
+        }
+    }
+
+    /// A random order beyond the limit of `control` alone.
+    fn beyond(
+        &mut self,
+        plan: &Plan<'_>,
+        b: &Bounds,
+        rng: &mut fastrand::Rng,
+        control: &'static str,
+        tag: &str,
+    ) {
+        self.reset();
+        let (qty, price, what) = match control {
+            "quantity" => {
+                let max = b.max_qty.unwrap_or(1.0);
+                let qty = max + whole(rng, max / 2.0);
+                // Priced within the notional limit, the reference with it.
+                let price = b.on_tick(
+                    plan.price
+                        .min(b.max_notional.unwrap_or(f64::MAX) * 0.99 / qty),
+                    false,
+                );
+                self.reference = price;
+                (qty, price, format!("over the quantity limit {max}"))
+            }
+            "notional" => {
+                let limit = b.max_notional.unwrap_or(f64::MAX);
+                let qty = whole(rng, b.quantity_cap);
+                let price = b.on_tick(limit * (1.01 + rng.f64() * 0.5) / qty, true);
+                self.reference = price;
+                (qty, price, format!("a notional over the limit {limit}"))
+            }
+            _ => {
+                let w = b.width.unwrap_or(0.0);
+                let deviation = w * (1.05 + rng.f64());
+                let (price, side) = if rng.bool() || b.reference - deviation <= 0.0 {
+                    (b.on_tick(b.reference + deviation, true), "above")
+                } else {
+                    (b.on_tick(b.reference - deviation, false), "below")
+                };
+                self.reference = b.reference;
+                (
+                    1.0,
+                    price,
+                    format!("{side} the collar of {w:.4} around {:.4}", b.reference),
+                )
+            }
+        };
+        let o = self.order(plan.symbol, Side::Buy, qty, price);
+        self.expect(
+            control,
+            format!("{tag}: a buy of {qty} at {price:.4}, {what}"),
+            o,
+            false,
+        );
+    }
+}
+
 /// Runs every scenario the limits allow against `engine`. Limits that are not
 /// set produce no scenario ([`RiskLimits::control_violations`] names them, and
 /// the items fail on them).
@@ -747,6 +929,7 @@ pub fn run_suite(
     limits: &RiskLimits,
     symbol: &str,
     price: f64,
+    seed: u64,
 ) -> Vec<Scenario> {
     let setup = Setup {
         symbol: symbol.to_owned(),
@@ -782,6 +965,7 @@ pub fn run_suite(
     d.kill_switch(&plan);
     d.stop_loss(&plan);
     d.position_sizing(&plan);
+    d.random(&plan, seed);
     d.scenarios
 }
 
@@ -843,10 +1027,14 @@ fn log_findings(_cx: &Context, _check: LogCheck) -> Result<Option<LogFindings>, 
 }
 
 #[derive(Evidence, Serialize)]
-#[evidence(summary = "{passed} of {total} scenarios conform (symbol {symbol} at {price})")]
+#[evidence(
+    summary = "{passed} of {total} scenarios conform (symbol {symbol} at {price}, seed {seed})"
+)]
 struct SuiteEvidence {
     symbol: String,
     price: f64,
+    /// The seed of the random orders.
+    seed: u64,
     total: usize,
     passed: usize,
     scenarios: Vec<Scenario>,
@@ -873,6 +1061,7 @@ fn scenarios(
                     &limits,
                     &params.symbol,
                     params.price,
+                    params.seed,
                 )
             }))
             .map_err(|_| "the risk engine adapter panicked during the conformance suite".to_owned())
@@ -976,6 +1165,7 @@ fn judge(
     let evidence = SuiteEvidence {
         symbol: params.symbol.clone(),
         price: params.price,
+        seed: params.seed,
         total: mine.len(),
         passed: mine.len() - failed.len(),
         scenarios: mine.clone(),
@@ -994,8 +1184,9 @@ fn judge(
     Ok(outcome)
 }
 
-/// The instrument and reference price the suite trades (every conformance
-/// item takes the same parameters; set them alike).
+/// The instrument and reference price the suite trades, and the seed of its
+/// random orders (every conformance item takes the same parameters; set
+/// them alike).
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct Conformance {
@@ -1003,6 +1194,9 @@ pub struct Conformance {
     pub symbol: String,
     /// Its reference price.
     pub price: f64,
+    /// The seed the random orders are drawn from (shown in the evidence:
+    /// the same seed draws the same orders).
+    pub seed: u64,
 }
 
 impl Default for Conformance {
@@ -1010,6 +1204,7 @@ impl Default for Conformance {
         Conformance {
             symbol: "TEST".to_owned(),
             price: 100.0,
+            seed: 1,
         }
     }
 }
@@ -1033,18 +1228,20 @@ macro_rules! conformance_item {
             pub symbol: String,
             /// Its reference price.
             pub price: f64,
+            /// The seed of the suite's random orders.
+            pub seed: u64,
         }
 
         impl Default for $name {
             fn default() -> Self {
                 let c = Conformance::default();
-                $name { symbol: c.symbol, price: c.price }
+                $name { symbol: c.symbol, price: c.price, seed: c.seed }
             }
         }
 
         impl Check for $name {
             fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-                let params = Conformance { symbol: self.symbol.clone(), price: self.price };
+                let params = Conformance { symbol: self.symbol.clone(), price: self.price, seed: self.seed };
                 judge(cx, &params, &[$($control),*], $log)
             }
         }
@@ -1064,6 +1261,7 @@ conformance_item!(
         "quantity",
         "notional",
         "price-collar",
+        "within-limits",
         "position",
         "leverage",
         "daily-loss",
@@ -1094,7 +1292,15 @@ conformance_item!(
     "Trading limits enforced",
     "Financial Controls",
     "risk-manager",
-    ["quantity", "notional", "price-collar", "position", "restricted", "order-rate"],
+    [
+        "quantity",
+        "notional",
+        "price-collar",
+        "within-limits",
+        "position",
+        "restricted",
+        "order-rate"
+    ],
     LogCheck::Nothing
 );
 
