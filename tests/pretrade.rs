@@ -75,6 +75,13 @@ impl State {
             .sum()
     }
 
+    fn net(&self) -> f64 {
+        self.positions
+            .iter()
+            .map(|(s, (q, cost))| q * self.marks.get(s).copied().unwrap_or(*cost))
+            .sum()
+    }
+
     fn gross(&self) -> f64 {
         self.positions
             .iter()
@@ -134,6 +141,9 @@ impl Engine {
         }
         if on("daily-loss") && !reduces && -s.pnl() > 20_000.0 {
             return Err("daily loss".into());
+        }
+        if on("exposure") && !reduces && (s.net() + signed * o.price).abs() > 600_000.0 {
+            return Err("net exposure".into());
         }
         if on("leverage") && !reduces && s.gross() + o.quantity * o.price > s.capital {
             return Err("leverage".into());
@@ -304,7 +314,9 @@ fn an_engine_that_enforces_every_limit_conforms() {
         "quantity",
         "notional",
         "price-collar",
+        "within-limits",
         "position",
+        "exposure",
         "leverage",
         "daily-loss",
         "order-rate",
@@ -352,6 +364,23 @@ fn each_gap_fails_its_items_and_names_the_scenario() {
     assert_eq!(
         status(&report, "strategy.risk.circuit-breakers"),
         Status::Fail
+    );
+    assert_eq!(
+        status(&report, "trading.controls.leverage-limits"),
+        Status::Pass
+    );
+
+    // Without a net exposure check, the trading limits fail on it alone.
+    let report = run(Some(Engine::with_gaps(&["exposure"])));
+    let item = report.item("trading.controls.trading-limits").unwrap();
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(
+        item.message.starts_with("1 of ")
+            && item
+                .message
+                .contains("exposure: net exposure 587500 of 600000 allowed, a buy of 500 taking it past the limit"),
+        "{}",
+        item.message
     );
     assert_eq!(
         status(&report, "trading.controls.leverage-limits"),

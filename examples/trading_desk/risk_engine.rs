@@ -46,6 +46,13 @@ impl Account {
             .sum()
     }
 
+    fn net(&self) -> f64 {
+        self.positions
+            .iter()
+            .map(|(s, (q, cost))| q * self.mark(s, *cost))
+            .sum()
+    }
+
     fn gross(&self) -> f64 {
         self.positions
             .iter()
@@ -110,6 +117,9 @@ impl DeskRiskEngine {
         }
         if over(-a.unrealized(), g.daily_loss_limit) {
             return Err("daily loss limit reached: only risk-reducing orders".into());
+        }
+        if over((a.net() + signed * o.price).abs(), g.max_net_exposure) {
+            return Err("net exposure limit".into());
         }
         let gross = a.gross() + o.quantity * o.price;
         if over(gross, g.max_gross_exposure) || over(gross / a.capital, g.max_leverage) {

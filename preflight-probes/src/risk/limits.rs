@@ -392,6 +392,7 @@ impl RiskLimits {
                 );
             }
             "price-collar" => self.collar_rules(symbol, &mut out),
+            "exposure" => require("global.max_net_exposure", g.max_net_exposure, &mut out),
             "leverage" => {
                 require("global.max_leverage", g.max_leverage, &mut out);
                 require("capital", self.capital, &mut out);
@@ -854,6 +855,7 @@ mod tests {
             "leverage",
             "daily-loss",
             "order-rate",
+            "exposure",
             "kill-switch",
             "stop-loss",
             "position-sizing",

@@ -542,12 +542,7 @@ impl Driver<'_> {
         // The full order passes every per-order and position limit on its
         // own, so that only the exposure can turn it down: shown first, on
         // an empty book.
-        let order_qty = plan
-            .max_qty
-            .unwrap_or(100.0)
-            .min(plan.max_position.unwrap_or(f64::MAX))
-            .min((plan.max_notional() / price).floor())
-            .max(1.0);
+        let order_qty = Self::full_order(plan);
         self.reset();
         let o = self.order(symbol, Side::Buy, order_qty, price);
         self.expect(
@@ -560,8 +555,8 @@ impl Driver<'_> {
         );
         // Gross exposure is built in other instruments, each within the
         // position limits, to half an order below the leverage limit (or the
-        // gross exposure limit, when it binds first); then a small order
-        // fits and the full one does not.
+        // gross exposure limit, when it binds first), long and short alike;
+        // then a small order fits and the full one does not.
         self.reset();
         let leverage_limit = leverage * capital;
         let (gross_limit, binding) = match g.max_gross_exposure {
@@ -572,27 +567,11 @@ impl Driver<'_> {
             _ => (leverage_limit, format!("{leverage}x capital")),
         };
         let per_order = order_qty * price;
-        let per_symbol = plan
-            .max_position
-            .unwrap_or(f64::MAX)
-            .min(g.max_position_notional.map_or(f64::MAX, |n| n / price))
-            .min(1e9);
+        // Half long, half short: no net exposure, so that a net limit
+        // below the gross one does not decide.
         let target = gross_limit - per_order * 0.5;
-        let mut gross = 0.0;
-        let mut k = 0;
-        while gross + 1e-9 < target && k < 10_000 {
-            k += 1;
-            let other = format!("{symbol}-L{k}");
-            let qty = per_symbol.min((target - gross) / price);
-            self.engine.on_mark(&other, price);
-            self.engine.on_fill(&Fill {
-                symbol: other,
-                side: Side::Buy,
-                quantity: qty,
-                price,
-            });
-            gross += qty * price;
-        }
+        let gross = self.hold_elsewhere(plan, target / 2.0, Side::Buy)
+            + self.hold_elsewhere(plan, target / 2.0, Side::Sell);
         let small = (per_order * 0.25 / price).floor().max(1.0);
         let o = self.order(symbol, Side::Buy, small, price);
         self.expect(
@@ -605,6 +584,93 @@ impl Driver<'_> {
         self.expect(
             "leverage",
             format!("gross {gross:.0} of {gross_limit:.0} allowed ({binding}), the same buy of {order_qty} taking it past the limit"),
+            o,
+            false,
+        );
+    }
+
+    /// The largest order of the exposure scenarios: within the quantity,
+    /// position and notional limits, so that only exposure can refuse it.
+    fn full_order(plan: &Plan<'_>) -> f64 {
+        plan.max_qty
+            .unwrap_or(100.0)
+            .min(plan.max_position.unwrap_or(f64::MAX))
+            .min((plan.max_notional() / plan.price).floor())
+            .max(1.0)
+    }
+
+    /// Positions on `side` in other instruments (`<symbol>-L1`, ... long,
+    /// `<symbol>-S1`, ... short), each within the position limits, worth
+    /// `target` at the plan's price: the gross exposure they make.
+    fn hold_elsewhere(&mut self, plan: &Plan<'_>, target: f64, side: Side) -> f64 {
+        let price = plan.price;
+        let per_symbol = plan
+            .max_position
+            .unwrap_or(f64::MAX)
+            .min(
+                plan.limits
+                    .global
+                    .max_position_notional
+                    .map_or(f64::MAX, |n| n / price),
+            )
+            .min(1e9);
+        let mut held = 0.0;
+        let mut k = 0;
+        while held + 1e-9 < target && k < 10_000 {
+            k += 1;
+            let other = match side {
+                Side::Buy => format!("{}-L{k}", plan.symbol),
+                Side::Sell => format!("{}-S{k}", plan.symbol),
+            };
+            let qty = per_symbol.min((target - held) / price);
+            self.engine.on_mark(&other, price);
+            self.engine.on_fill(&Fill {
+                symbol: other,
+                side,
+                quantity: qty,
+                price,
+            });
+            held += qty * price;
+        }
+        held
+    }
+
+    /// Net exposure, when its limit binds before the gross and leverage
+    /// limits: long positions elsewhere up to half an order below it, then
+    /// a small buy fits and the full one does not (its gross still within
+    /// the other limits, so that only the net limit can refuse it).
+    fn net_exposure(&mut self, plan: &Plan<'_>) {
+        let g = &plan.limits.global;
+        let Some(net) = g.max_net_exposure else {
+            return;
+        };
+        let others = [
+            g.max_gross_exposure,
+            g.max_leverage.zip(plan.limits.capital).map(|(l, c)| l * c),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(f64::MAX, f64::min);
+        let (symbol, price) = (plan.symbol, plan.price);
+        let order_qty = Self::full_order(plan);
+        let per_order = order_qty * price;
+        if net + per_order * 0.5 >= others * 0.999 {
+            return;
+        }
+        self.reset();
+        let held = self.hold_elsewhere(plan, net - per_order * 0.5, Side::Buy);
+        let small = (per_order * 0.25 / price).floor().max(1.0);
+        let o = self.order(symbol, Side::Buy, small, price);
+        self.expect(
+            "exposure",
+            format!("net exposure {held:.0} of {net:.0} allowed, a buy of {small} that fits"),
+            o,
+            true,
+        );
+        let o = self.order(symbol, Side::Buy, order_qty, price);
+        self.expect(
+            "exposure",
+            format!("net exposure {held:.0} of {net:.0} allowed, a buy of {order_qty} taking it past the limit (gross stays within {others:.0})"),
             o,
             false,
         );
@@ -958,6 +1024,7 @@ pub fn run_suite(
     d.price_collar(&plan);
     d.position(&plan);
     d.leverage(&plan);
+    d.net_exposure(&plan);
     d.daily_loss(&plan);
     d.order_rate(&plan);
     d.duplicate(&plan);
@@ -1263,6 +1330,7 @@ conformance_item!(
         "price-collar",
         "within-limits",
         "position",
+        "exposure",
         "leverage",
         "daily-loss",
         "order-rate",
@@ -1286,7 +1354,7 @@ conformance_item!(
 
 conformance_item!(
     /// The risk engine enforces the order quantity, notional, price collar,
-    /// position and restricted-instrument limits.
+    /// position, net exposure, order rate and restricted-instrument limits.
     TradingLimits,
     "trading.controls.trading-limits",
     "Trading limits enforced",
@@ -1298,6 +1366,7 @@ conformance_item!(
         "price-collar",
         "within-limits",
         "position",
+        "exposure",
         "restricted",
         "order-rate"
     ],
