@@ -139,6 +139,9 @@ pub struct VenueRules {
     pub liquidity: Option<f64>,
     /// Time each request takes.
     pub latency: Duration,
+    /// The scripted price path: the moves [`SimulatedVenue::step`] plays,
+    /// one at a time, in order (symbol and new price).
+    pub price_path: Vec<(String, f64)>,
 }
 
 impl Default for VenueRules {
@@ -150,6 +153,7 @@ impl Default for VenueRules {
             max_requests_per_second: 20,
             liquidity: None,
             latency: Duration::ZERO,
+            price_path: Vec::new(),
         }
     }
 }
@@ -203,11 +207,15 @@ struct VenueState {
     peak_rate: usize,
     rate_rejects: usize,
     down: bool,
+    /// The moves of the price path played so far.
+    played: usize,
 }
 
 /// A deterministic simulated venue: fills market orders at the current price,
-/// rests limit and stop orders until [`SimulatedVenue::set_price`] crosses
-/// them, rejects invalid orders with a reason, and enforces a request rate.
+/// rests limit and stop orders until the price crosses them (moved by
+/// [`SimulatedVenue::set_price`], or by [`SimulatedVenue::step`] along the
+/// rules' scripted path), rejects invalid orders with a reason, and enforces
+/// a request rate.
 #[derive(Debug)]
 pub struct SimulatedVenue {
     rules: VenueRules,
@@ -233,6 +241,20 @@ impl SimulatedVenue {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Plays the next move of the scripted price path (as
+    /// [`SimulatedVenue::set_price`] does) and returns it; `None` once the
+    /// path is played out.
+    pub fn step(&self) -> Option<(String, f64)> {
+        let next = {
+            let mut s = self.state();
+            let next = self.rules.price_path.get(s.played)?.clone();
+            s.played += 1;
+            next
+        };
+        self.set_price(&next.0, next.1);
+        Some(next)
     }
 
     /// Moves the market: working orders that the new price reaches execute,
@@ -493,7 +515,12 @@ fn scenario(
 #[must_use]
 pub fn run_broker_suite(connect: &Connect, has_backup: bool) -> Vec<BrokerScenario> {
     let mut out = Vec::new();
-    let venue = Arc::new(SimulatedVenue::new(VenueRules::default()));
+    // The market the scenarios below trade in, one move at a time.
+    let path = [98.5, 100.0, 101.5, 89.0].map(|p| ("ACME".to_owned(), p));
+    let venue = Arc::new(SimulatedVenue::new(VenueRules {
+        price_path: path.to_vec(),
+        ..VenueRules::default()
+    }));
     let broker = connect(venue.clone(), None);
     let buy = |id: &str, qty: f64, t: OrderType| BrokerOrder::new(id, "ACME", Side::Buy, qty, t);
 
@@ -508,7 +535,7 @@ pub fn run_broker_suite(connect: &Connect, has_backup: bool) -> Vec<BrokerScenar
     );
     let limit = broker.submit(&buy("L1", 50.0, OrderType::Limit(99.0)));
     let resting = limit.as_ref().ok().and_then(|id| broker.status(id));
-    venue.set_price("ACME", 98.5);
+    venue.step(); // 98.50
     let after = limit.as_ref().ok().and_then(|id| broker.status(id));
     scenario(
         &mut out,
@@ -518,10 +545,10 @@ pub fn run_broker_suite(connect: &Connect, has_backup: bool) -> Vec<BrokerScenar
         ),
         resting == Some(OrderState::Working) && matches!(after, Some(OrderState::Filled { .. })),
     );
-    venue.set_price("ACME", 100.0);
+    venue.step(); // 100
     let stop = broker.submit(&buy("S1", 10.0, OrderType::Stop(101.0)));
     let waiting = stop.as_ref().ok().and_then(|id| broker.status(id));
-    venue.set_price("ACME", 101.5);
+    venue.step(); // 101.50
     let triggered = stop.as_ref().ok().and_then(|id| broker.status(id));
     scenario(
         &mut out,
@@ -548,7 +575,7 @@ pub fn run_broker_suite(connect: &Connect, has_backup: bool) -> Vec<BrokerScenar
     // Cancel of a resting order.
     let resting = broker.submit(&buy("C1", 5.0, OrderType::Limit(90.0)));
     let canceled = resting.as_ref().ok().map(|id| broker.cancel(id));
-    venue.set_price("ACME", 89.0);
+    venue.step(); // 89
     let state = resting.as_ref().ok().and_then(|id| broker.status(id));
     scenario(
         &mut out,
@@ -991,6 +1018,35 @@ mod tests {
         let mut out = Vec::new();
         timeout_scenarios(connect, has_backup, TIMEOUT, &mut out);
         out
+    }
+
+    #[test]
+    fn the_venue_plays_its_price_path_in_order() {
+        let venue = SimulatedVenue::new(VenueRules {
+            price_path: vec![("ACME".to_owned(), 99.0), ("GLOBEX".to_owned(), 51.0)],
+            ..VenueRules::default()
+        });
+        let id = venue
+            .submit(&BrokerOrder::new(
+                "P1",
+                "ACME",
+                Side::Buy,
+                5.0,
+                OrderType::Limit(99.0),
+            ))
+            .unwrap();
+        assert_eq!(venue.status(&id), Some(OrderState::Working));
+        assert_eq!(venue.step(), Some(("ACME".to_owned(), 99.0)));
+        assert_eq!(venue.status(&id), Some(OrderState::Filled { price: 99.0 }));
+        assert_eq!(venue.step(), Some(("GLOBEX".to_owned(), 51.0)));
+        assert_eq!(venue.step(), None);
+        // Played out, the prices stay where the path left them.
+        let order = BrokerOrder::new("P2", "GLOBEX", Side::Sell, 1.0, OrderType::Market);
+        let sold = venue.submit(&order).unwrap();
+        assert_eq!(
+            venue.status(&sold),
+            Some(OrderState::Filled { price: 51.0 })
+        );
     }
 
     #[test]
