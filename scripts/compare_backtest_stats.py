@@ -24,13 +24,14 @@ the in-memory size of the series (8 bytes per return plus 4 per date).
 import argparse
 import datetime
 import json
-import os
 import statistics
 import pathlib
 import random
 import subprocess
 import sys
 import time
+
+from timing import timed
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VENV = ROOT / "target" / "peer-venv"
@@ -130,20 +131,8 @@ def main():
         "--id", "strategy.backtest.win-rate", "--id", "strategy.backtest.market-regimes",
         "--id", "code.testing.backtest-history", "--format", "json", "--output", str(DATA / "report.json"),
     ]
-    timer = ["/usr/bin/time", "-v"] if os.path.exists("/usr/bin/time") else []
-
     def run_ours():
-        t0 = time.perf_counter()
-        done = subprocess.run(timer + command, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        if done.returncode not in (0, 1):
-            print(done.stderr, file=sys.stderr)
-            sys.exit("preflight failed")
-        kib = None
-        for line in done.stderr.splitlines():
-            if "Maximum resident set size" in line:
-                kib = int(line.split(":")[1])
-        return wall, kib
+        return timed(command)
 
     # Untimed: the file into the page cache, the binaries into memory.
     run_peer()

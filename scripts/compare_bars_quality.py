@@ -25,11 +25,12 @@ Fails if the two disagree on any count. Prints both wall times (best of
 
 import argparse
 import json
-import os
 import pathlib
 import subprocess
 import sys
 import time
+
+from timing import timed
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VENV = ROOT / "target" / "oracle-venv"
@@ -195,17 +196,8 @@ def run_preflight(path):
         "--id", "data.sources.quality-checks", "--id", "data.sources.missing-data-handling",
         "--format", "json", "--output", str(report),
     ]
-    timer = ["/usr/bin/time", "-v"] if os.path.exists("/usr/bin/time") else []
-    t0 = time.perf_counter()
-    run = subprocess.run(timer + command, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if run.returncode not in (0, 1):
-        print(run.stderr, file=sys.stderr)
-        sys.exit("preflight failed")
-    peak = None
-    for line in run.stderr.splitlines():
-        if "Maximum resident set size" in line:
-            peak = int(line.split(":")[1]) / 1024
+    wall, peak_kib = timed(command)
+    peak = peak_kib / 1024 if peak_kib is not None else None
     items = {i["id"]: i for i in json.loads(report.read_text())["items"]}
     quality = items["data.sources.quality-checks"]["evidence"]["values"]
     coverage = items["data.sources.missing-data-handling"]["evidence"]["values"]

@@ -21,12 +21,12 @@ to CPU 0 (`taskset`), so that reading and SHA-256 share the scan's core.
 
 import argparse
 import json
-import os
 import pathlib
 import statistics
 import subprocess
 import sys
-import time
+
+from timing import timed
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "target" / "order-data"
@@ -92,22 +92,8 @@ def main():
         "--id", "trading.logic.duplicate-order-prevention",
         "--format", "json", "--output", str(report_path),
     ]
-    timer = ["/usr/bin/time", "-v"] if os.path.exists("/usr/bin/time") else []
-    if args.one_core:
-        timer += ["taskset", "-c", "0"]
-
     def run_once():
-        t0 = time.perf_counter()
-        run = subprocess.run(timer + command, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        if run.returncode not in (0, 1):
-            print(run.stderr, file=sys.stderr)
-            sys.exit("preflight failed")
-        kib = None
-        for line in run.stderr.splitlines():
-            if "Maximum resident set size" in line:
-                kib = int(line.split(":")[1])
-        return wall, kib
+        return timed(command, one_core=args.one_core)
 
     run_once()  # untimed: the file into the page cache
     runs = [run_once() for _ in range(args.runs)]

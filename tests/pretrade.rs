@@ -296,6 +296,13 @@ fn status(report: &Report, id: &str) -> Status {
     report.item(id).unwrap().status
 }
 
+/// Item `id` of `report` fails, and its message says `text`.
+fn fails_saying(report: &Report, id: &str, text: &str) {
+    let item = report.item(id).unwrap();
+    assert_eq!(item.status, Status::Fail, "{id}: {}", item.message);
+    assert!(item.message.contains(text), "{id}: {}", item.message);
+}
+
 #[test]
 fn an_engine_that_enforces_every_limit_conforms() {
     let report = run(Some(Engine::with_gaps(&[])));
@@ -372,15 +379,10 @@ fn each_gap_fails_its_items_and_names_the_scenario() {
 
     // Without a net exposure check, the trading limits fail on it alone.
     let report = run(Some(Engine::with_gaps(&["exposure"])));
-    let item = report.item("trading.controls.trading-limits").unwrap();
-    assert_eq!(item.status, Status::Fail, "{}", item.message);
-    assert!(
-        item.message.starts_with("1 of ")
-            && item
-                .message
-                .contains("exposure: net exposure 587500 of 600000 allowed, a buy of 500 taking it past the limit"),
-        "{}",
-        item.message
+    fails_saying(
+        &report,
+        "trading.controls.trading-limits",
+        "1 of 37 scenarios do not conform: exposure: net exposure 587500 of 600000 allowed, a buy of 500 taking it past the limit",
     );
     assert_eq!(
         status(&report, "trading.controls.leverage-limits"),
@@ -437,13 +439,10 @@ fn an_instrument_notional_limit_is_tested_at_its_own_value() {
         assert_eq!(item.status, Status::Pass, "{id}: {}", item.message);
     }
     let report = run_with(Some(Engine::with_gaps(&[])), 50.0, &limits);
-    let item = report.item("trading.controls.trading-limits").unwrap();
-    assert_eq!(item.status, Status::Fail, "{}", item.message);
-    assert!(
-        item.message
-            .contains("just above the notional limit 20000 was approved (expected reject)"),
-        "{}",
-        item.message
+    fails_saying(
+        &report,
+        "trading.controls.trading-limits",
+        "just above the notional limit 20000 was approved (expected reject)",
     );
 }
 
@@ -476,13 +475,10 @@ fn a_collar_in_ticks_is_tested_in_whole_ticks() {
     assert!((price(1, "price") - 51.05).abs() < 1e-9, "{collar:?}");
     // An engine with a 5 % collar (2.5 wide) lets the order beyond 20 ticks through.
     let report = run_with(Some(Engine::with_gaps(&[])), 50.02, &limits);
-    let item = report.item("trading.controls.trading-limits").unwrap();
-    assert_eq!(item.status, Status::Fail, "{}", item.message);
-    assert!(
-        item.message
-            .contains("price-collar: a buy at 51.0500, beyond"),
-        "{}",
-        item.message
+    fails_saying(
+        &report,
+        "trading.controls.trading-limits",
+        "price-collar: a buy at 51.0500, beyond",
     );
 }
 
@@ -560,12 +556,10 @@ fn random_orders_are_drawn_from_the_seed_in_the_evidence() {
         ..Engine::default()
     };
     let report = run_seeded(Some(Arc::new(wide)), 50.0, LIMITS, 7);
-    let item = report.item("trading.controls.trading-limits").unwrap();
-    assert_eq!(item.status, Status::Fail, "{}", item.message);
-    assert!(
-        item.message.contains("price-collar: random order"),
-        "{}",
-        item.message
+    fails_saying(
+        &report,
+        "trading.controls.trading-limits",
+        "price-collar: random order",
     );
 }
 

@@ -572,18 +572,38 @@ impl Driver<'_> {
         let target = gross_limit - per_order * 0.5;
         let gross = self.hold_elsewhere(plan, target / 2.0, Side::Buy)
             + self.hold_elsewhere(plan, target / 2.0, Side::Sell);
-        let small = (per_order * 0.25 / price).floor().max(1.0);
+        self.fits_then_not(
+            plan,
+            "leverage",
+            &format!("gross {gross:.0} of {gross_limit:.0} allowed ({binding})"),
+            order_qty,
+            "",
+        );
+    }
+
+    /// Half an order below an exposure limit: a quarter of the order fits,
+    /// the whole `order_qty` does not.
+    fn fits_then_not(
+        &mut self,
+        plan: &Plan<'_>,
+        control: &'static str,
+        held: &str,
+        order_qty: f64,
+        note: &str,
+    ) {
+        let (symbol, price) = (plan.symbol, plan.price);
+        let small = (order_qty * 0.25).floor().max(1.0);
         let o = self.order(symbol, Side::Buy, small, price);
         self.expect(
-            "leverage",
-            format!("gross {gross:.0} of {gross_limit:.0} allowed ({binding}), a buy of {small} that fits"),
+            control,
+            format!("{held}, a buy of {small} that fits"),
             o,
             true,
         );
         let o = self.order(symbol, Side::Buy, order_qty, price);
         self.expect(
-            "leverage",
-            format!("gross {gross:.0} of {gross_limit:.0} allowed ({binding}), the same buy of {order_qty} taking it past the limit"),
+            control,
+            format!("{held}, a buy of {order_qty} taking it past the limit{note}"),
             o,
             false,
         );
@@ -651,7 +671,7 @@ impl Driver<'_> {
         .into_iter()
         .flatten()
         .fold(f64::MAX, f64::min);
-        let (symbol, price) = (plan.symbol, plan.price);
+        let price = plan.price;
         let order_qty = Self::full_order(plan);
         let per_order = order_qty * price;
         if net + per_order * 0.5 >= others * 0.999 {
@@ -659,20 +679,12 @@ impl Driver<'_> {
         }
         self.reset();
         let held = self.hold_elsewhere(plan, net - per_order * 0.5, Side::Buy);
-        let small = (per_order * 0.25 / price).floor().max(1.0);
-        let o = self.order(symbol, Side::Buy, small, price);
-        self.expect(
+        self.fits_then_not(
+            plan,
             "exposure",
-            format!("net exposure {held:.0} of {net:.0} allowed, a buy of {small} that fits"),
-            o,
-            true,
-        );
-        let o = self.order(symbol, Side::Buy, order_qty, price);
-        self.expect(
-            "exposure",
-            format!("net exposure {held:.0} of {net:.0} allowed, a buy of {order_qty} taking it past the limit (gross stays within {others:.0})"),
-            o,
-            false,
+            &format!("net exposure {held:.0} of {net:.0} allowed"),
+            order_qty,
+            &format!(" (gross stays within {others:.0})"),
         );
     }
 
