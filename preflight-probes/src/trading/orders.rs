@@ -42,7 +42,7 @@ use serde::Serialize;
 
 use crate::lines::{Clock, Lines, Nanos, ReadSource, Source, malformed, scan_input};
 
-mod json;
+pub(crate) mod json;
 use json::JsonLine;
 
 /// One problem found in the log.
