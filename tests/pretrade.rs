@@ -54,6 +54,8 @@ struct Engine {
     acme_notional: Option<f64>,
     /// The collar's width in price units, instead of 5 % of the reference.
     collar_width: Option<f64>,
+    /// A tick size: prices off it are refused.
+    tick: Option<f64>,
     state: Mutex<State>,
 }
 
@@ -113,6 +115,11 @@ impl Engine {
         let recent = s.sent.iter().filter(|t| t.as_second() == second).count();
         if on("order-rate") && recent >= 10 {
             return Err("order rate".into());
+        }
+        if let Some(t) = self.tick
+            && ((o.price / t) - (o.price / t).round()).abs() > 1e-6
+        {
+            return Err(format!("price {} off the tick {t}", o.price));
         }
         if o.quantity > 500.0 {
             return Err("quantity".into());
@@ -480,6 +487,23 @@ fn a_collar_in_ticks_is_tested_in_whole_ticks() {
         "trading.controls.trading-limits",
         "price-collar: a buy at 51.0500, beyond",
     );
+}
+
+/// With a tick size in risk.toml, every order the suite sends is on the
+/// tick, so that an engine that refuses prices off it still conforms.
+#[test]
+fn every_order_is_on_the_instruments_tick() {
+    let limits = format!("{LIMITS}\n[instrument.ACME]\ntick_size = 0.05\n");
+    let ticked = Engine {
+        tick: Some(0.05),
+        ..Engine::default()
+    };
+    // 50.02 is off the tick: the suite trades around 50.00.
+    let report = run_with(Some(Arc::new(ticked)), 50.02, &limits);
+    for id in IDS {
+        let item = report.item(id).unwrap();
+        assert_eq!(item.status, Status::Pass, "{id}: {}", item.message);
+    }
 }
 
 /// Controls whose limits risk.toml does not set cannot pass: the item names

@@ -305,12 +305,26 @@ impl Driver<'_> {
 struct Plan<'a> {
     limits: &'a RiskLimits,
     symbol: &'a str,
+    /// The reference price, on the tick.
     price: f64,
     max_qty: Option<f64>,
     max_position: Option<f64>,
+    /// The instrument's tick size, when risk.toml gives one.
+    tick: Option<f64>,
 }
 
 impl Plan<'_> {
+    /// `price` on the tick (rounded down, or up), so that an engine that
+    /// checks ticks does not refuse an order for that; unchanged without a
+    /// tick size.
+    fn on_tick(&self, price: f64, up: bool) -> f64 {
+        match self.tick {
+            Some(t) if up => (price / t).ceil() * t,
+            Some(t) => (price / t).floor() * t,
+            None => price,
+        }
+    }
+
     /// The largest order notional allowed for the symbol (the lower of its
     /// own and the global limit; unbounded when neither is set).
     fn max_notional(&self) -> f64 {
@@ -388,7 +402,10 @@ impl Driver<'_> {
             // Priced so that both orders are within the notional limit, and
             // the reference with them (the collar does not decide either):
             // only the quantity can turn the second down.
-            let price = plan.price.min(plan.max_notional() / (max + 1.0) * 0.999);
+            let price = plan.on_tick(
+                plan.price.min(plan.max_notional() / (max + 1.0) * 0.999),
+                false,
+            );
             self.reset();
             self.reference = price;
             let o = self.order(symbol, Side::Buy, max, price);
@@ -418,27 +435,25 @@ impl Driver<'_> {
             let qty = max_qty.map_or(100.0, |q| (q / 2.0).floor().max(1.0));
             let at_limit = max / qty;
             // The reference moves with the order's price, so the collar does not decide.
+            let (inside, above) = (
+                plan.on_tick(at_limit * 0.999, false),
+                plan.on_tick(at_limit * 1.001, true),
+            );
             self.reset();
             self.reference = at_limit;
-            let o = self.order(symbol, Side::Buy, qty, at_limit * 0.999);
+            let o = self.order(symbol, Side::Buy, qty, inside);
             self.expect(
                 "notional",
-                format!(
-                    "{qty} at {:.4}: just inside the notional limit {max}",
-                    at_limit * 0.999
-                ),
+                format!("{qty} at {inside:.4}: just inside the notional limit {max}"),
                 o,
                 true,
             );
             self.reset();
             self.reference = at_limit;
-            let o = self.order(symbol, Side::Buy, qty, at_limit * 1.001);
+            let o = self.order(symbol, Side::Buy, qty, above);
             self.expect(
                 "notional",
-                format!(
-                    "{qty} at {:.4}: just above the notional limit {max}",
-                    at_limit * 1.001
-                ),
+                format!("{qty} at {above:.4}: just above the notional limit {max}"),
                 o,
                 false,
             );
@@ -699,19 +714,20 @@ impl Driver<'_> {
             self.reset();
             let qty = max_qty.map_or(100.0, |q| q.min(max_position.unwrap_or(q)));
             self.fill(Side::Buy, qty, price);
-            let drop = (daily * 1.1 / qty).min(price * 0.9);
-            self.engine.on_mark(symbol, price - drop);
+            let marked = plan.on_tick(price - (daily * 1.1 / qty).min(price * 0.9), false);
+            let drop = price - marked;
+            self.engine.on_mark(symbol, marked);
             // Orders now trade at the new price: the collar must not decide.
-            self.reference = price - drop;
+            self.reference = marked;
             let loss = drop * qty;
-            let o = self.order(symbol, Side::Buy, 1.0, price - drop);
+            let o = self.order(symbol, Side::Buy, 1.0, marked);
             self.expect(
                 "daily-loss",
                 format!("after a loss of {loss:.0} (limit {daily}), a buy that adds risk"),
                 o,
                 false,
             );
-            let o = self.order(symbol, Side::Sell, 1.0, price - drop);
+            let o = self.order(symbol, Side::Sell, 1.0, marked);
             self.expect(
                 "daily-loss",
                 format!("after a loss of {loss:.0}, a sell that reduces risk"),
@@ -845,15 +861,10 @@ impl Bounds {
     fn of(plan: &Plan<'_>) -> Self {
         let (symbol, limits) = (plan.symbol, plan.limits);
         let g = &limits.global;
-        let tick = limits
-            .instrument
-            .get(symbol)
-            .and_then(|i| i.tick_size)
-            .filter(|t| *t > 0.0);
-        let reference = tick.map_or(plan.price, |t| (plan.price / t).round() * t);
+        let reference = plan.price;
         let max_notional = limits.max_order_notional(symbol);
         Bounds {
-            tick,
+            tick: plan.tick,
             reference,
             width: limits.collar_width(symbol, reference),
             max_qty: plan.max_qty,
@@ -871,15 +882,6 @@ impl Bounds {
             .into_iter()
             .flatten()
             .fold(f64::MAX, f64::min),
-        }
-    }
-
-    /// A price on the tick, rounded down or up.
-    fn on_tick(&self, price: f64, up: bool) -> f64 {
-        match self.tick {
-            Some(t) if up => (price / t).ceil() * t,
-            Some(t) => (price / t).floor() * t,
-            None => price,
         }
     }
 }
@@ -916,7 +918,7 @@ impl Driver<'_> {
         for k in 1..=DRAWS {
             let tag = format!("random order {k} of seed {seed}");
             let offset = b.width.map_or(0.0, |w| w * 0.9 * (2.0 * rng.f64() - 1.0));
-            let price = b
+            let price = plan
                 .on_tick(b.reference + offset, offset < 0.0)
                 .max(b.tick.unwrap_or(0.0001));
             let qty = whole(
@@ -957,7 +959,7 @@ impl Driver<'_> {
                 let max = b.max_qty.unwrap_or(1.0);
                 let qty = max + whole(rng, max / 2.0);
                 // Priced within the notional limit, the reference with it.
-                let price = b.on_tick(
+                let price = plan.on_tick(
                     plan.price
                         .min(b.max_notional.unwrap_or(f64::MAX) * 0.99 / qty),
                     false,
@@ -968,7 +970,7 @@ impl Driver<'_> {
             "notional" => {
                 let limit = b.max_notional.unwrap_or(f64::MAX);
                 let qty = whole(rng, b.quantity_cap);
-                let price = b.on_tick(limit * (1.01 + rng.f64() * 0.5) / qty, true);
+                let price = plan.on_tick(limit * (1.01 + rng.f64() * 0.5) / qty, true);
                 self.reference = price;
                 (qty, price, format!("a notional over the limit {limit}"))
             }
@@ -976,9 +978,9 @@ impl Driver<'_> {
                 let w = b.width.unwrap_or(0.0);
                 let deviation = w * (1.05 + rng.f64());
                 let (price, side) = if rng.bool() || b.reference - deviation <= 0.0 {
-                    (b.on_tick(b.reference + deviation, true), "above")
+                    (plan.on_tick(b.reference + deviation, true), "above")
                 } else {
-                    (b.on_tick(b.reference - deviation, false), "below")
+                    (plan.on_tick(b.reference - deviation, false), "below")
                 };
                 self.reference = b.reference;
                 (
@@ -1009,6 +1011,13 @@ pub fn run_suite(
     price: f64,
     seed: u64,
 ) -> Vec<Scenario> {
+    // Every order price on the instrument's tick, the reference first.
+    let tick = limits
+        .instrument
+        .get(symbol)
+        .and_then(|i| i.tick_size)
+        .filter(|t| *t > 0.0);
+    let price = tick.map_or(price, |t| (price / t).round() * t);
     let setup = Setup {
         symbol: symbol.to_owned(),
         price,
@@ -1029,6 +1038,7 @@ pub fn run_suite(
         price,
         max_qty: limits.max_order_quantity(symbol),
         max_position: limits.max_position(symbol),
+        tick,
     };
 
     d.quantity(&plan);
