@@ -406,29 +406,25 @@ impl RiskLimits {
             "kill-switch" => self.breaker_rules(&mut out),
             "stop-loss" => {
                 let s = self.stop_loss.as_ref();
-                one_of(
-                    "stop_loss.policy",
-                    s.and_then(|s| s.policy.as_deref()),
+                policy(
+                    ("stop_loss.policy", s.and_then(|s| s.policy.as_deref())),
                     &["per-position", "portfolio", "trailing"],
-                    &mut out,
-                );
-                fraction(
-                    "stop_loss.max_loss_fraction",
-                    s.and_then(|s| s.max_loss_fraction),
+                    (
+                        "stop_loss.max_loss_fraction",
+                        s.and_then(|s| s.max_loss_fraction),
+                    ),
                     &mut out,
                 );
             }
             "position-sizing" => {
                 let s = self.position_sizing.as_ref();
-                one_of(
-                    "position_sizing.rule",
-                    s.and_then(|s| s.rule.as_deref()),
+                policy(
+                    ("position_sizing.rule", s.and_then(|s| s.rule.as_deref())),
                     &["fixed-quantity", "fixed-fractional", "volatility-target"],
-                    &mut out,
-                );
-                fraction(
-                    "position_sizing.risk_per_trade",
-                    s.and_then(|s| s.risk_per_trade),
+                    (
+                        "position_sizing.risk_per_trade",
+                        s.and_then(|s| s.risk_per_trade),
+                    ),
                     &mut out,
                 );
             }
@@ -721,6 +717,18 @@ fn require_either(own: &str, global: &str, value: Option<f64>, out: &mut Vec<Vio
         )),
         Some(_) => {}
     }
+}
+
+/// A policy: its name one of `allowed`, and its fraction of capital or
+/// entry value (each a key and its value).
+fn policy(
+    name: (&str, Option<&str>),
+    allowed: &[&str],
+    share: (&str, Option<f64>),
+    out: &mut Vec<Violation>,
+) {
+    one_of(name.0, name.1, allowed, out);
+    fraction(share.0, share.1, out);
 }
 
 /// A fraction strictly between 0 and 1.

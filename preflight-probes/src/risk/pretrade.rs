@@ -842,14 +842,11 @@ impl Driver<'_> {
 /// beyond one of them.
 const DRAWS: usize = 12;
 
-/// What the random orders are drawn within: the limits of the symbol.
+/// What the random orders are drawn within, besides the [`Plan`]: the
+/// limits that apply to an order on an empty book.
 struct Bounds {
-    tick: Option<f64>,
-    /// The reference price (on the tick).
-    reference: f64,
-    /// The collar's width around it.
+    /// The collar's width around the plan's price.
     width: Option<f64>,
-    max_qty: Option<f64>,
     max_notional: Option<f64>,
     /// The largest quantity on an empty book (order and position limits).
     quantity_cap: f64,
@@ -861,13 +858,9 @@ impl Bounds {
     fn of(plan: &Plan<'_>) -> Self {
         let (symbol, limits) = (plan.symbol, plan.limits);
         let g = &limits.global;
-        let reference = plan.price;
         let max_notional = limits.max_order_notional(symbol);
         Bounds {
-            tick: plan.tick,
-            reference,
-            width: limits.collar_width(symbol, reference),
-            max_qty: plan.max_qty,
+            width: limits.collar_width(symbol, plan.price),
             max_notional,
             quantity_cap: plan
                 .max_qty
@@ -908,7 +901,7 @@ impl Driver<'_> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let b = Bounds::of(plan);
         let beyond: Vec<&'static str> = [
-            b.max_qty.map(|_| "quantity"),
+            plan.max_qty.map(|_| "quantity"),
             b.max_notional.map(|_| "notional"),
             b.width.map(|_| "price-collar"),
         ]
@@ -919,20 +912,20 @@ impl Driver<'_> {
             let tag = format!("random order {k} of seed {seed}");
             let offset = b.width.map_or(0.0, |w| w * 0.9 * (2.0 * rng.f64() - 1.0));
             let price = plan
-                .on_tick(b.reference + offset, offset < 0.0)
-                .max(b.tick.unwrap_or(0.0001));
+                .on_tick(plan.price + offset, offset < 0.0)
+                .max(plan.tick.unwrap_or(0.0001));
             let qty = whole(
                 &mut rng,
                 b.quantity_cap.min((b.exposure * 0.99 / price).floor()),
             );
             self.reset();
-            self.reference = b.reference;
+            self.reference = plan.price;
             let o = self.order(plan.symbol, Side::Buy, qty, price);
             self.expect(
                 "within-limits",
                 format!(
                     "{tag}: a buy of {qty} at {price:.4} (reference {:.4}), inside every limit",
-                    b.reference
+                    plan.price
                 ),
                 o,
                 true,
@@ -956,7 +949,7 @@ impl Driver<'_> {
         self.reset();
         let (qty, price, what) = match control {
             "quantity" => {
-                let max = b.max_qty.unwrap_or(1.0);
+                let max = plan.max_qty.unwrap_or(1.0);
                 let qty = max + whole(rng, max / 2.0);
                 // Priced within the notional limit, the reference with it.
                 let price = plan.on_tick(
@@ -977,16 +970,16 @@ impl Driver<'_> {
             _ => {
                 let w = b.width.unwrap_or(0.0);
                 let deviation = w * (1.05 + rng.f64());
-                let (price, side) = if rng.bool() || b.reference - deviation <= 0.0 {
-                    (plan.on_tick(b.reference + deviation, true), "above")
+                let (price, side) = if rng.bool() || plan.price - deviation <= 0.0 {
+                    (plan.on_tick(plan.price + deviation, true), "above")
                 } else {
-                    (plan.on_tick(b.reference - deviation, false), "below")
+                    (plan.on_tick(plan.price - deviation, false), "below")
                 };
-                self.reference = b.reference;
+                self.reference = plan.price;
                 (
                     1.0,
                     price,
-                    format!("{side} the collar of {w:.4} around {:.4}", b.reference),
+                    format!("{side} the collar of {w:.4} around {:.4}", plan.price),
                 )
             }
         };

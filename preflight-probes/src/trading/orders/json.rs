@@ -417,18 +417,12 @@ mod tests {
             "[",
             "]",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
         let mut taken = 0;
         for _ in 0..20_000 {
             let mut line = String::from(r#"{"time":"t","event":"e","client_order_id":"i""#);
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            for _ in 0..state % 12 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                line.push_str(pieces[usize::try_from(state % pieces.len() as u64).unwrap()]);
+            for _ in 0..rng.usize(..12) {
+                line.push_str(pieces[rng.usize(..pieces.len())]);
             }
             line.push('}');
             taken += usize::from(agree(&line));
