@@ -16,7 +16,8 @@ fill, or if the memory grows with the file rather than with the orders open.
 One untimed run first brings the 2.4 GB file into the page cache (a run that
 reads part of it from disk measures the disk); then `--runs` timed runs
 (default 3), their median and range printed. `--one-core` pins the process
-to CPU 0 (`taskset`), so that reading and SHA-256 share the scan's core.
+to CPU 0 (`taskset`): the check then reads and hashes the file in turn with
+the scan, on one thread, rather than on a reading thread of its own.
 """
 
 import argparse
@@ -80,9 +81,15 @@ def main():
         check=True,
     )
     config = DATA / "preflight.toml"
+    # The pre-trade items also check that risk.toml sets what each of their
+    # controls is tested against: the demo desk's limits set all of them.
+    (DATA / "risk.toml").write_text(
+        (ROOT / "examples" / "trading_desk" / "data" / "risk.toml").read_text()
+    )
     config.write_text(
         "[project]\nname = \"order-log-scale\"\n\n"
-        f"[inputs.order_log]\npath = \"{log.name}\"\nidentical_window = \"1s\"\n"
+        f"[inputs.order_log]\npath = \"{log.name}\"\nidentical_window = \"1s\"\n\n"
+        "[inputs.risk_limits]\npath = \"risk.toml\"\n"
     )
     report_path = DATA / "report.json"
     command = [

@@ -2,14 +2,15 @@
 //! block-at-a-time line reader that splits plain CSV lines itself (sixteen
 //! bytes to a SIMD comparison, through `wide`) and hands quoted ones to the
 //! CSV reader, a reading
-//! thread that hashes the file while it is scanned, and a clock that reads
-//! RFC 3339 timestamps quickly.
+//! thread that hashes the file while it is scanned (on a machine that gives
+//! the process one CPU, the reading and hashing take turns with the scan
+//! instead), and a clock that reads RFC 3339 timestamps quickly.
 //!
 //! The order log, OHLCV bars and feed captures are read with it.
 
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use preflight_core::{Artifact, CheckError, InputSource};
 use sha2::Digest as _;
@@ -548,38 +549,88 @@ pub(crate) enum Scanned {
     Io(io::Error),
 }
 
-/// Bytes the reading thread of [`scan_hashed`] reads at a time: small
-/// enough that a block is still in the shared cache when the scan reads it.
+/// Bytes read at a time by [`scan_hashed`]: small enough that a block is
+/// still in the cache when the scan reads it.
 const READ: usize = 1 << 17;
 
-/// Scans `file` with `scan` while another thread reads and hashes every
-/// byte of it (the reads and SHA-256 would otherwise take half of the
-/// scan's time): what `scan` returns, the file's digest and its size.
+/// How [`scan_hashed_chunks`] reads and hashes the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// On a thread of its own, while the scan runs: reading and SHA-256
+    /// would otherwise take a third of a scan's time.
+    Threaded,
+    /// In turn with the scan, a block at a time, on the scan's thread.
+    Inline,
+}
+
+impl Reading {
+    /// [`Reading::Threaded`] where the process may use two CPUs or more;
+    /// [`Reading::Inline`] on one, where a second thread would only add
+    /// switches between the threads, each of which evicts the other's
+    /// blocks from the cache.
+    pub(crate) fn for_this_process() -> Self {
+        match std::thread::available_parallelism() {
+            Ok(n) if n.get() >= 2 => Reading::Threaded,
+            _ => Reading::Inline,
+        }
+    }
+}
+
+/// Scans `file` with `scan` while every byte of it is read and hashed as
+/// `reading` says: what `scan` returns, the file's digest and its size.
 #[cfg(test)]
 pub(crate) fn scan_hashed<T>(
     file: std::fs::File,
+    reading: Reading,
     scan: impl FnOnce(&mut Lines<Chunks>) -> Result<T, CheckError>,
 ) -> Result<(T, Vec<u8>, u64), Scanned> {
-    scan_hashed_chunks(file, |chunks| scan(&mut Lines::new(chunks)))
+    scan_hashed_chunks(file, reading, |chunks| scan(&mut Lines::new(chunks)))
 }
 
 /// [`scan_hashed`] with the blocks of whole lines handed to `scan` as
 /// they come, for a scan that parses them on several threads.
 pub(crate) fn scan_hashed_chunks<T>(
     file: std::fs::File,
+    reading: Reading,
     scan: impl FnOnce(Chunks) -> Result<T, CheckError>,
 ) -> Result<(T, Vec<u8>, u64), Scanned> {
-    let (to_scan, chunks) = mpsc::sync_channel::<Vec<u8>>(8);
     let (spare, spares) = mpsc::channel::<Vec<u8>>();
     // Set when the scan failed: the digest is no longer needed.
     let stop = AtomicBool::new(false);
+    if reading == Reading::Inline {
+        let shared = Arc::new(Mutex::new(Inline {
+            reader: Reader::new(file),
+            spares,
+            error: None,
+        }));
+        let scanned = scan(Chunks {
+            feed: Feed::Inline(Arc::clone(&shared)),
+            spare,
+            pending: None,
+        });
+        if scanned.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let mut inline = shared
+            .lock()
+            .map_err(|_| Scanned::Io(io::Error::other("a thread of the scan failed")))?;
+        if let Some(e) = inline.error.take() {
+            return Err(Scanned::Io(e));
+        }
+        let value = scanned.map_err(Scanned::Log)?;
+        return match inline.reader.finish(&stop).map_err(Scanned::Io)? {
+            Some((digest, size)) => Ok((value, digest, size)),
+            None => Err(Scanned::Io(io::Error::other("the reading stopped"))),
+        };
+    }
+    let (to_scan, chunks) = mpsc::sync_channel::<Vec<u8>>(8);
     std::thread::scope(|scope| {
         let stopped = &stop;
         let reader = scope.spawn(move || read_and_hash(file, &to_scan, &spares, stopped));
         // The scan drops the chunks when done: the reader then hashes what
         // follows the last line without sending it.
         let scanned = scan(Chunks {
-            blocks: chunks,
+            feed: Feed::Threaded(chunks),
             spare,
             pending: None,
         });
@@ -627,10 +678,11 @@ pub(crate) fn scan_input_chunks<T>(
         .ok()
         .and_then(|m| m.modified().ok())
         .and_then(|t| jiff::Timestamp::try_from(t).ok());
-    let (value, digest, size) = scan_hashed_chunks(file, scan).map_err(|e| match e {
-        Scanned::Log(e) => e,
-        Scanned::Io(e) => source.error(format!("cannot read `{shown}`: {e}")),
-    })?;
+    let (value, digest, size) = scan_hashed_chunks(file, Reading::for_this_process(), scan)
+        .map_err(|e| match e {
+            Scanned::Log(e) => e,
+            Scanned::Io(e) => source.error(format!("cannot read `{shown}`: {e}")),
+        })?;
     Ok((
         value,
         Artifact {
@@ -642,54 +694,119 @@ pub(crate) fn scan_input_chunks<T>(
     ))
 }
 
-/// The reading thread of [`scan_hashed`]: reads `file` to its end a block
-/// at a time, hashing each and sending it, cut after its last line end, to
-/// the scan while the scan wants them; its digest and size, or `None` once
-/// `stop` is set.
+/// Reads a file a block at a time and hashes every byte of it: the blocks
+/// of [`scan_hashed`], each cut after its last line end.
+struct Reader {
+    file: std::fs::File,
+    hasher: sha2::Sha256,
+    size: u64,
+    /// The unfinished last line of the block before, hashed already.
+    carry: Vec<u8>,
+    done: bool,
+}
+
+impl Reader {
+    fn new(file: std::fs::File) -> Self {
+        Reader {
+            file,
+            hasher: sha2::Sha256::new(),
+            size: 0,
+            carry: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The next block of whole lines (the last one may end without a line
+    /// end), read into `chunk`, a spare block; `None` at the end of the file.
+    fn next_chunk(&mut self, mut chunk: Vec<u8>) -> io::Result<Option<Vec<u8>>> {
+        while !self.done {
+            chunk.clear();
+            chunk.extend_from_slice(&self.carry);
+            self.carry.clear();
+            chunk.reserve(READ);
+            let n = (&mut self.file).take(READ as u64).read_to_end(&mut chunk)?;
+            self.hasher.update(&chunk[chunk.len() - n..]);
+            self.size += n as u64;
+            if n == 0 {
+                self.done = true;
+            } else if let Some(last) = memchr::memrchr(b'\n', &chunk) {
+                self.carry.extend_from_slice(&chunk[last + 1..]);
+                chunk.truncate(last + 1);
+            }
+            if !chunk.is_empty() {
+                return Ok(Some(chunk));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Hashes the rest of the file, which the scan did not need: the
+    /// file's digest and size, or `None` once `stop` is set.
+    fn finish(&mut self, stop: &AtomicBool) -> io::Result<Option<(Vec<u8>, u64)>> {
+        let mut block = vec![0; READ];
+        while !self.done {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let n = self.file.read(&mut block)?;
+            self.hasher.update(&block[..n]);
+            self.size += n as u64;
+            self.done = n == 0;
+        }
+        let digest = std::mem::take(&mut self.hasher).finalize().to_vec();
+        Ok(Some((digest, self.size)))
+    }
+}
+
+/// The reading thread of [`Reading::Threaded`]: reads `file` to its end a
+/// block at a time, hashing each and sending it, cut after its last line
+/// end, to the scan while the scan wants them; its digest and size, or
+/// `None` once `stop` is set.
 fn read_and_hash(
-    mut file: std::fs::File,
+    file: std::fs::File,
     to_scan: &mpsc::SyncSender<Vec<u8>>,
     spares: &mpsc::Receiver<Vec<u8>>,
     stop: &AtomicBool,
 ) -> io::Result<Option<(Vec<u8>, u64)>> {
-    let mut hasher = sha2::Sha256::new();
-    let mut size = 0u64;
-    let mut scanning = true;
-    // The unfinished last line of the block before, hashed already.
-    let mut carry: Vec<u8> = Vec::new();
+    let mut reader = Reader::new(file);
     loop {
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let mut chunk = spares.try_recv().unwrap_or_default();
-        chunk.clear();
-        chunk.extend_from_slice(&carry);
-        carry.clear();
-        chunk.reserve(READ);
-        let n = (&mut file).take(READ as u64).read_to_end(&mut chunk)?;
-        hasher.update(&chunk[chunk.len() - n..]);
-        size += n as u64;
-        if n > 0
-            && let Some(last) = memchr::memrchr(b'\n', &chunk)
-        {
-            carry.extend_from_slice(&chunk[last + 1..]);
-            chunk.truncate(last + 1);
-        }
+        let spare = spares.try_recv().unwrap_or_default();
         // Once the scan is done, only the digest is left to finish.
-        if scanning && !chunk.is_empty() {
-            scanning = to_scan.send(chunk).is_ok();
-        }
-        if n == 0 {
-            return Ok(Some((hasher.finalize().to_vec(), size)));
+        let sent = reader
+            .next_chunk(spare)?
+            .is_some_and(|chunk| to_scan.send(chunk).is_ok());
+        if !sent {
+            return reader.finish(stop);
         }
     }
 }
 
-/// The scan's side of [`scan_hashed`]: the blocks of whole lines sent by
-/// the reading thread become the buffer of [`Lines`] in turn, without a
-/// copy; each is sent back to be reused once read.
+/// The reading of [`Reading::Inline`], shared by the scan's [`Chunks`]
+/// and [`scan_hashed_chunks`], which finishes the digest.
+struct Inline {
+    reader: Reader,
+    /// Blocks read, back to be reused.
+    spares: mpsc::Receiver<Vec<u8>>,
+    /// The read error that ended the blocks early.
+    error: Option<io::Error>,
+}
+
+/// Where [`Chunks`] gets its blocks.
+enum Feed {
+    /// From the reading thread.
+    Threaded(mpsc::Receiver<Vec<u8>>),
+    /// Read on demand, by whichever thread asks.
+    Inline(Arc<Mutex<Inline>>),
+}
+
+/// The scan's side of [`scan_hashed`]: the blocks of whole lines, read and
+/// hashed, become the buffer of [`Lines`] in turn, without a copy; each is
+/// sent back to be reused once read.
 pub(crate) struct Chunks {
-    blocks: mpsc::Receiver<Vec<u8>>,
+    feed: Feed,
     spare: mpsc::Sender<Vec<u8>>,
     /// A block taken and put back, to come first.
     pending: Option<Vec<u8>>,
@@ -697,9 +814,29 @@ pub(crate) struct Chunks {
 
 impl Chunks {
     /// The next block of whole lines (the last one may end without a line
-    /// end); `None` at the end of the file.
+    /// end); `None` at the end of the file, or after a read error (which
+    /// [`scan_hashed_chunks`] then returns).
     pub(crate) fn next_block(&mut self) -> Option<Vec<u8>> {
-        self.pending.take().or_else(|| self.blocks.recv().ok())
+        if let Some(block) = self.pending.take() {
+            return Some(block);
+        }
+        match &self.feed {
+            Feed::Threaded(blocks) => blocks.recv().ok(),
+            Feed::Inline(shared) => {
+                let mut inline = shared.lock().ok()?;
+                if inline.error.is_some() {
+                    return None;
+                }
+                let spare = inline.spares.try_recv().unwrap_or_default();
+                match inline.reader.next_chunk(spare) {
+                    Ok(block) => block,
+                    Err(e) => {
+                        inline.error = Some(e);
+                        None
+                    }
+                }
+            }
+        }
     }
 
     /// Puts `block` back: it comes next.

@@ -205,25 +205,30 @@ pub(super) fn scan_chunks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lines::scan_hashed_chunks;
+    use crate::lines::{Reading, scan_hashed_chunks};
     use crate::trading::bars::{Rule, scan_bars};
     use crate::trading::calendar::Calendar;
     use crate::trading::coverage::CoverageOptions;
     use std::fmt::Write as _;
 
-    /// `text` scanned from a file on `workers` threads.
+    /// `text` scanned from a file on `workers` threads, the same whether
+    /// the file is read on a thread of its own or in turn with the scan.
     fn parallel(text: &str, options: BarsOptions, workers: usize) -> Result<BarsSummary, String> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bars.csv");
         std::fs::write(&path, text).unwrap();
-        let file = std::fs::File::open(&path).unwrap();
-        match scan_hashed_chunks(file, |chunks| {
-            scan_chunks(chunks, "bars.csv", options, workers)
-        }) {
-            Ok((summary, _, _)) => Ok(summary),
-            Err(crate::lines::Scanned::Log(e)) => Err(e.to_string()),
-            Err(crate::lines::Scanned::Io(e)) => panic!("{e}"),
-        }
+        let [threaded, inline] = [Reading::Threaded, Reading::Inline].map(|reading| {
+            let file = std::fs::File::open(&path).unwrap();
+            match scan_hashed_chunks(file, reading, |chunks| {
+                scan_chunks(chunks, "bars.csv", options, workers)
+            }) {
+                Ok((summary, _, _)) => Ok(summary),
+                Err(crate::lines::Scanned::Log(e)) => Err(e.to_string()),
+                Err(crate::lines::Scanned::Io(e)) => panic!("{e}"),
+            }
+        });
+        assert_eq!(threaded, inline);
+        threaded
     }
 
     fn sequential(text: &str, options: BarsOptions) -> Result<BarsSummary, String> {

@@ -31,7 +31,7 @@
 //! unnamed temporary files, split by hash, which are read back one part at
 //! a time at the end. A malformed row stops the scan with `file:line:column`.
 
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::BuildHasher as _;
 use std::io::{self, Read, Seek as _, Write as _};
 
@@ -235,33 +235,45 @@ impl Field {
     }
 }
 
-/// The orders of the last `window`, to find identical ones: their times and
-/// signatures.
+/// The orders of the last `window`, to find identical ones: the time each
+/// signature was last sent.
+///
+/// The log is in time order, so an order repeats one of the window exactly
+/// when the last order with its signature is inside the window: one lookup
+/// per order. Signatures last sent before the window are dropped whenever
+/// the map has doubled since the last time they were, so that it holds at
+/// most about twice the signatures of one window.
 struct Recent {
     window: Nanos,
-    orders: VecDeque<(Nanos, u64)>,
-    counts: HashMap<u64, usize, Keep>,
+    last: HashMap<u64, Nanos, Keep>,
+    /// The size at which signatures outside the window are dropped next.
+    prune_at: usize,
 }
 
 impl Recent {
+    /// The least [`Recent::prune_at`]: pruning a small map costs more than
+    /// it saves.
+    const SMALLEST: usize = 1 << 12;
+
+    fn new(window: Nanos) -> Self {
+        Recent {
+            window,
+            last: HashMap::default(),
+            prune_at: Self::SMALLEST,
+        }
+    }
+
     /// Whether an order with `signature` at `at` repeats one of the window; records it.
     fn repeats(&mut self, at: Nanos, signature: u64) -> bool {
-        while let Some((t, sig)) = self.orders.front().copied() {
-            if at - t <= self.window {
-                break;
-            }
-            self.orders.pop_front();
-            if let Some(n) = self.counts.get_mut(&sig) {
-                *n -= 1;
-                if *n == 0 {
-                    self.counts.remove(&sig);
-                }
-            }
+        let window = self.window;
+        if let Some(before) = self.last.insert(signature, at) {
+            return at.saturating_sub(before) <= window;
         }
-        self.orders.push_back((at, signature));
-        let count = self.counts.entry(signature).or_default();
-        *count += 1;
-        *count > 1
+        if self.last.len() >= self.prune_at {
+            self.last.retain(|_, t| at.saturating_sub(*t) <= window);
+            self.prune_at = (2 * self.last.len()).max(Self::SMALLEST);
+        }
+        false
     }
 }
 
@@ -289,11 +301,7 @@ impl State {
             approved: HashMap::default(),
             seen: SeenIds::default(),
             hasher: Hashers::default(),
-            recent: window.map(|w| Recent {
-                window: i64::try_from(w.as_nanos()).unwrap_or(i64::MAX),
-                orders: VecDeque::new(),
-                counts: HashMap::default(),
-            }),
+            recent: window.map(|w| Recent::new(i64::try_from(w.as_nanos()).unwrap_or(i64::MAX))),
             last_time: Nanos::MIN,
         }
     }
@@ -1233,7 +1241,7 @@ impl Check for OrderReconciliation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lines::{BLOCK, Scanned, scan_hashed};
+    use crate::lines::{BLOCK, Reading, Scanned, scan_hashed};
     use sha2::Digest as _;
     use std::fmt::Write as _;
 
@@ -1563,16 +1571,18 @@ mod tests {
         }
         text += "\n\n";
         std::fs::write(&path, &text).unwrap();
-        let file = std::fs::File::open(&path).unwrap();
-        let Ok((summary, digest, size)) = scan_hashed(file, |lines| {
-            scan_lines(lines, "orders.csv", ScanOptions::default())
-        }) else {
-            panic!("the scan fails");
-        };
-        assert_eq!(digest, sha2::Sha256::digest(text.as_bytes()).to_vec());
-        assert_eq!(size, text.len() as u64);
-        assert_eq!(summary, scan(text.as_bytes(), "orders.csv").unwrap());
-        assert_eq!(summary.orders, 30_003);
+        for reading in [Reading::Threaded, Reading::Inline] {
+            let file = std::fs::File::open(&path).unwrap();
+            let Ok((summary, digest, size)) = scan_hashed(file, reading, |lines| {
+                scan_lines(lines, "orders.csv", ScanOptions::default())
+            }) else {
+                panic!("the scan fails ({reading:?})");
+            };
+            assert_eq!(digest, sha2::Sha256::digest(text.as_bytes()).to_vec());
+            assert_eq!(size, text.len() as u64);
+            assert_eq!(summary, scan(text.as_bytes(), "orders.csv").unwrap());
+            assert_eq!(summary.orders, 30_003);
+        }
     }
 
     /// The reading thread's blocks end at line ends: lines across a block
@@ -1582,20 +1592,25 @@ mod tests {
     fn hashed_scans_read_as_from_memory() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("orders.csv");
+        // Both ways of reading, which must agree.
         let hashed = |text: &str| {
             std::fs::write(&path, text).unwrap();
-            let file = std::fs::File::open(&path).unwrap();
-            match scan_hashed(file, |lines| {
-                scan_lines(lines, "orders.csv", ScanOptions::default())
-            }) {
-                Ok((summary, digest, size)) => {
-                    assert_eq!(digest, sha2::Sha256::digest(text.as_bytes()).to_vec());
-                    assert_eq!(size, text.len() as u64);
-                    Ok(summary)
+            let [threaded, inline] = [Reading::Threaded, Reading::Inline].map(|reading| {
+                let file = std::fs::File::open(&path).unwrap();
+                match scan_hashed(file, reading, |lines| {
+                    scan_lines(lines, "orders.csv", ScanOptions::default())
+                }) {
+                    Ok((summary, digest, size)) => {
+                        assert_eq!(digest, sha2::Sha256::digest(text.as_bytes()).to_vec());
+                        assert_eq!(size, text.len() as u64);
+                        Ok(summary)
+                    }
+                    Err(Scanned::Log(e)) => Err(e.to_string()),
+                    Err(Scanned::Io(e)) => panic!("read error ({reading:?}): {e}"),
                 }
-                Err(Scanned::Log(e)) => Err(e.to_string()),
-                Err(Scanned::Io(e)) => panic!("read error: {e}"),
-            }
+            });
+            assert_eq!(threaded, inline);
+            threaded
         };
         let plain = |text: &str| scan(text.as_bytes(), "orders.csv").map_err(|e| e.to_string());
         let long_id = "L".repeat(BLOCK - 200);
@@ -1636,16 +1651,18 @@ mod tests {
             text += "2024-01-02T14:31:00Z,cancel,Z,,\n";
         }
         std::fs::write(&path, &text).unwrap();
-        let file = std::fs::File::open(&path).unwrap();
-        match scan_hashed(file, |lines| {
-            scan_lines(lines, "orders.csv", ScanOptions::default())
-        }) {
-            Err(Scanned::Log(e)) => assert_eq!(
-                e.to_string(),
-                scan(text.as_bytes(), "orders.csv").unwrap_err().to_string()
-            ),
-            Err(Scanned::Io(e)) => panic!("read error: {e}"),
-            Ok(summary) => panic!("accepted: {summary:?}"),
+        for reading in [Reading::Threaded, Reading::Inline] {
+            let file = std::fs::File::open(&path).unwrap();
+            match scan_hashed(file, reading, |lines| {
+                scan_lines(lines, "orders.csv", ScanOptions::default())
+            }) {
+                Err(Scanned::Log(e)) => assert_eq!(
+                    e.to_string(),
+                    scan(text.as_bytes(), "orders.csv").unwrap_err().to_string()
+                ),
+                Err(Scanned::Io(e)) => panic!("read error ({reading:?}): {e}"),
+                Ok(summary) => panic!("accepted ({reading:?}): {summary:?}"),
+            }
         }
     }
 
@@ -1668,6 +1685,41 @@ mod tests {
         // Without a window, nothing is compared.
         let s = scan(log.as_bytes(), "orders.csv").unwrap();
         assert_eq!(s.identical_orders.count, 0);
+    }
+
+    /// The window keeps only the last time of each signature and drops old
+    /// ones as it grows: it finds the repeats that comparing every pair of
+    /// orders finds, across many prunings and with gaps longer than the
+    /// window.
+    #[test]
+    fn the_window_finds_what_every_pair_finds() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let window: Nanos = 1_000;
+        let mut recent = Recent::new(window);
+        let mut sent: Vec<(Nanos, u64)> = Vec::new();
+        let mut at: Nanos = 0;
+        let mut pruned = 0;
+        for _ in 0..60_000 {
+            // Mostly steps inside the window, sometimes a pause beyond it;
+            // signatures drawn from many more than fit in a window.
+            at += if rng.u8(..) == 0 {
+                5_000
+            } else {
+                rng.i64(0..3)
+            };
+            let signature = rng.u64(0..20_000);
+            let expected = sent
+                .iter()
+                .rev()
+                .take_while(|(t, _)| at - t <= window)
+                .any(|(_, s)| *s == signature);
+            let before = recent.last.len();
+            assert_eq!(recent.repeats(at, signature), expected, "at {at}");
+            pruned += usize::from(recent.last.len() < before);
+            sent.push((at, signature));
+        }
+        assert!(pruned > 3, "the map was pruned only {pruned} times");
+        assert!(recent.last.len() < 2 * Recent::SMALLEST);
     }
 
     /// Quoted fields go through the CSV reader; blank lines and `\r\n` keep
