@@ -608,12 +608,11 @@ pub(crate) fn scan_hashed_chunks<T>(
             spare,
             pending: None,
         });
-        if scanned.is_err() {
-            stop.store(true, Ordering::Relaxed);
-        }
         let mut inline = shared
             .lock()
             .map_err(|_| Scanned::Io(io::Error::other("a thread of the scan failed")))?;
+        // As on the reading thread: a read error is the cause of whatever
+        // the scan made of the blocks ending early.
         if let Some(e) = inline.error.take() {
             return Err(Scanned::Io(e));
         }
@@ -743,11 +742,13 @@ impl Reader {
     /// Hashes the rest of the file, which the scan did not need: the
     /// file's digest and size, or `None` once `stop` is set.
     fn finish(&mut self, stop: &AtomicBool) -> io::Result<Option<(Vec<u8>, u64)>> {
-        let mut block = vec![0; READ];
+        // Mostly the scan has read to the end: then no block is needed.
+        let mut block = Vec::new();
         while !self.done {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
+            block.resize(READ, 0);
             let n = self.file.read(&mut block)?;
             self.hasher.update(&block[..n]);
             self.size += n as u64;
