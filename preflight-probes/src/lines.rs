@@ -576,6 +576,25 @@ impl Reading {
     }
 }
 
+#[cfg(test)]
+impl Reading {
+    /// Both ways of reading, for tests that must hold in each.
+    pub(crate) const BOTH: [Reading; 2] = [Reading::Threaded, Reading::Inline];
+}
+
+/// What `each` makes of the file at `path` opened afresh for each way of
+/// reading, which must be the same.
+#[cfg(test)]
+pub(crate) fn in_both_readings<T: PartialEq + std::fmt::Debug>(
+    path: &std::path::Path,
+    each: impl Fn(std::fs::File, Reading) -> T,
+) -> T {
+    let [threaded, inline] =
+        Reading::BOTH.map(|reading| each(std::fs::File::open(path).unwrap(), reading));
+    assert_eq!(threaded, inline, "the two ways of reading disagree");
+    threaded
+}
+
 /// Scans `file` with `scan` while every byte of it is read and hashed as
 /// `reading` says: what `scan` returns, the file's digest and its size.
 #[cfg(test)]

@@ -205,7 +205,7 @@ pub(super) fn scan_chunks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lines::{Reading, scan_hashed_chunks};
+    use crate::lines::{in_both_readings, scan_hashed_chunks};
     use crate::trading::bars::{Rule, scan_bars};
     use crate::trading::calendar::Calendar;
     use crate::trading::coverage::CoverageOptions;
@@ -217,8 +217,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bars.csv");
         std::fs::write(&path, text).unwrap();
-        let [threaded, inline] = [Reading::Threaded, Reading::Inline].map(|reading| {
-            let file = std::fs::File::open(&path).unwrap();
+        in_both_readings(&path, |file, reading| {
             match scan_hashed_chunks(file, reading, |chunks| {
                 scan_chunks(chunks, "bars.csv", options, workers)
             }) {
@@ -226,9 +225,7 @@ mod tests {
                 Err(crate::lines::Scanned::Log(e)) => Err(e.to_string()),
                 Err(crate::lines::Scanned::Io(e)) => panic!("{e}"),
             }
-        });
-        assert_eq!(threaded, inline);
-        threaded
+        })
     }
 
     fn sequential(text: &str, options: BarsOptions) -> Result<BarsSummary, String> {

@@ -1241,7 +1241,7 @@ impl Check for OrderReconciliation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lines::{BLOCK, Reading, Scanned, scan_hashed};
+    use crate::lines::{BLOCK, Reading, Scanned, in_both_readings, scan_hashed};
     use sha2::Digest as _;
     use std::fmt::Write as _;
 
@@ -1571,7 +1571,7 @@ mod tests {
         }
         text += "\n\n";
         std::fs::write(&path, &text).unwrap();
-        for reading in [Reading::Threaded, Reading::Inline] {
+        for reading in Reading::BOTH {
             let file = std::fs::File::open(&path).unwrap();
             let Ok((summary, digest, size)) = scan_hashed(file, reading, |lines| {
                 scan_lines(lines, "orders.csv", ScanOptions::default())
@@ -1595,8 +1595,7 @@ mod tests {
         // Both ways of reading, which must agree.
         let hashed = |text: &str| {
             std::fs::write(&path, text).unwrap();
-            let [threaded, inline] = [Reading::Threaded, Reading::Inline].map(|reading| {
-                let file = std::fs::File::open(&path).unwrap();
+            in_both_readings(&path, |file, reading| {
                 match scan_hashed(file, reading, |lines| {
                     scan_lines(lines, "orders.csv", ScanOptions::default())
                 }) {
@@ -1608,9 +1607,7 @@ mod tests {
                     Err(Scanned::Log(e)) => Err(e.to_string()),
                     Err(Scanned::Io(e)) => panic!("read error ({reading:?}): {e}"),
                 }
-            });
-            assert_eq!(threaded, inline);
-            threaded
+            })
         };
         let plain = |text: &str| scan(text.as_bytes(), "orders.csv").map_err(|e| e.to_string());
         let long_id = "L".repeat(BLOCK - 200);
@@ -1651,7 +1648,7 @@ mod tests {
             text += "2024-01-02T14:31:00Z,cancel,Z,,\n";
         }
         std::fs::write(&path, &text).unwrap();
-        for reading in [Reading::Threaded, Reading::Inline] {
+        for reading in Reading::BOTH {
             let file = std::fs::File::open(&path).unwrap();
             match scan_hashed(file, reading, |lines| {
                 scan_lines(lines, "orders.csv", ScanOptions::default())
