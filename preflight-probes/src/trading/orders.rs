@@ -31,6 +31,7 @@
 //! unnamed temporary files, split by hash, which are read back one part at
 //! a time at the end. A malformed row stops the scan with `file:line:column`.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::BuildHasher as _;
 use std::io::{self, Read, Seek as _, Write as _};
@@ -145,8 +146,13 @@ impl ScanOptions {
     }
 }
 
-/// An open order: its quantity and what has filled.
-struct Open {
+/// What the pass knows of one client order ID: approvals not yet used by an
+/// order, and, while the order is open, its quantity and what has filled.
+/// An ID is forgotten once it has neither.
+#[derive(Default)]
+struct Pending {
+    approvals: u32,
+    open: bool,
     quantity: f64,
     filled: f64,
 }
@@ -280,13 +286,15 @@ impl Recent {
 /// The pass's state: the orders open now, the approvals not yet used, every
 /// client order ID sent (in [`SeenIds`]) and the orders of the window.
 ///
-/// Open orders and approvals are keyed by a 128-bit hash of their ID (two
-/// independent 64-bit hashes): no allocation per order, and a collision, at
-/// odds of about 2⁻¹²⁸ per pair, is not a practical concern.
+/// Open orders and approvals share one map, keyed by a 128-bit hash of their
+/// ID (two independent 64-bit hashes): one lookup per event, no allocation
+/// per order, and a collision, at odds of about 2⁻¹²⁸ per pair, is not a
+/// practical concern.
 struct State {
     summary: OrderLogSummary,
-    open: HashMap<u128, Open, Keep>,
-    approved: HashMap<u128, u32, Keep>,
+    pending: HashMap<u128, Pending, Keep>,
+    /// The entries of `pending` whose order is open.
+    open: usize,
     seen: SeenIds,
     hasher: Hashers,
     recent: Option<Recent>,
@@ -297,8 +305,8 @@ impl State {
     fn new(window: Option<std::time::Duration>) -> Self {
         State {
             summary: OrderLogSummary::default(),
-            open: HashMap::default(),
-            approved: HashMap::default(),
+            pending: HashMap::default(),
+            open: 0,
             seen: SeenIds::default(),
             hasher: Hashers::default(),
             recent: window.map(|w| Recent::new(i64::try_from(w.as_nanos()).unwrap_or(i64::MAX))),
@@ -322,7 +330,10 @@ impl State {
         };
         match row.event {
             b"risk" => match row.decision {
-                b"approve" => *self.approved.entry(self.hasher.wide(row.id)).or_default() += 1,
+                b"approve" => {
+                    let wide = self.hasher.wide(row.id);
+                    self.pending.entry(wide).or_default().approvals += 1;
+                }
                 b"reject" => {}
                 _ => return Err((Field::Decision, "expected `approve` or `reject`".to_owned())),
             },
@@ -347,7 +358,15 @@ impl State {
             }
             b"cancel" => {
                 let wide = self.hasher.wide(row.id);
-                self.open.remove(&wide);
+                if let Entry::Occupied(mut known) = self.pending.entry(wide)
+                    && known.get().open
+                {
+                    known.get_mut().open = false;
+                    self.open -= 1;
+                    if known.get().approvals == 0 {
+                        known.remove();
+                    }
+                }
             }
             other => {
                 return Err((
@@ -367,52 +386,59 @@ impl State {
         let wide = self.hasher.wide(key);
         #[allow(clippy::cast_possible_truncation)] // the low half suffices to look up by
         self.seen.insert(wide as u64, line, key)?;
-        match self.approved.get_mut(&wide) {
-            Some(n) if *n > 1 => *n -= 1,
-            Some(_) => {
-                self.approved.remove(&wide);
-            }
-            None => self.summary.unapproved_orders.push(
+        let pending = self.pending.entry(wide).or_default();
+        if pending.approvals > 0 {
+            pending.approvals -= 1;
+        } else {
+            self.summary.unapproved_orders.push(
                 line,
                 key,
                 "sent without an approving risk decision before it".to_owned(),
-            ),
+            );
         }
-        self.open.insert(
-            wide,
-            Open {
-                quantity,
-                filled: 0.0,
-            },
-        );
-        self.summary.max_open = self.summary.max_open.max(self.open.len());
+        if !pending.open {
+            pending.open = true;
+            self.open += 1;
+            self.summary.max_open = self.summary.max_open.max(self.open);
+        }
+        // An ID sent again while its order is open starts that order over.
+        pending.quantity = quantity;
+        pending.filled = 0.0;
         Ok(())
     }
 
     fn fill(&mut self, line: u64, key: &[u8], quantity: f64) {
         self.summary.fills += 1;
         let wide = self.hasher.wide(key);
-        let Some(o) = self.open.get_mut(&wide) else {
-            self.summary.unknown_fills.push(
-                line,
-                key,
-                format!("fill of {quantity} for no open order"),
-            );
-            return;
+        let mut known = match self.pending.entry(wide) {
+            Entry::Occupied(known) if known.get().open => known,
+            _ => {
+                self.summary.unknown_fills.push(
+                    line,
+                    key,
+                    format!("fill of {quantity} for no open order"),
+                );
+                return;
+            }
         };
+        let o = known.get_mut();
         o.filled += quantity;
         if o.filled > o.quantity * (1.0 + 1e-9) {
             let problem = format!("filled {} of an order of {}", o.filled, o.quantity);
             self.summary.overfills.push(line, key, problem);
         }
         if o.filled >= o.quantity * (1.0 - 1e-9) {
-            self.open.remove(&wide);
+            o.open = false;
+            self.open -= 1;
+            if o.approvals == 0 {
+                known.remove();
+            }
         }
     }
 
     /// The summary, once the duplicate check has gone over every ID.
     fn finish(mut self, shown: &str) -> Result<OrderLogSummary, CheckError> {
-        self.summary.open_at_end = self.open.len();
+        self.summary.open_at_end = self.open;
         self.summary.duplicate_ids = self.seen.duplicates().map_err(|e| {
             CheckError::msg(format!(
                 "{shown}: the duplicate-ID check could not use its temporary files: {e}; point TMPDIR at a writable directory with space"
@@ -1268,6 +1294,36 @@ mod tests {
         // Each order completed before the next was sent: one open at a time.
         assert_eq!(s.max_open, 1);
         assert_eq!(s.open_at_end, 1);
+    }
+
+    /// Approvals wait for their order, a cancelled or completed order takes
+    /// no fill, an ID sent again while open starts its order over, and an
+    /// approval left over serves the ID's next order.
+    #[test]
+    fn approvals_and_open_orders_of_one_id() {
+        let log = "time,event,client_order_id,quantity,decision\n\
+            2024-01-02T14:30:00Z,risk,C1,,approve\n\
+            2024-01-02T14:30:00Z,risk,C1,,approve\n\
+            2024-01-02T14:30:01Z,fill,C1,10,\n\
+            2024-01-02T14:30:01Z,cancel,C1,,\n\
+            2024-01-02T14:30:02Z,order,C1,100,\n\
+            2024-01-02T14:30:02Z,risk,D4,,approve\n\
+            2024-01-02T14:30:02Z,order,D4,30,\n\
+            2024-01-02T14:30:03Z,cancel,D4,,\n\
+            2024-01-02T14:30:03Z,fill,D4,30,\n\
+            2024-01-02T14:30:04Z,fill,C1,100,\n\
+            2024-01-02T14:30:05Z,order,C1,20,\n\
+            2024-01-02T14:30:06Z,order,C1,20,\n\
+            2024-01-02T14:30:07Z,fill,C1,20,\n\
+            2024-01-02T14:30:08Z,fill,C1,1,\n";
+        let s = scan(log.as_bytes(), "orders.csv").unwrap();
+        let lines = |b: &Breaks| b.first.iter().map(|b| b.line).collect::<Vec<_>>();
+        assert_eq!((s.orders, s.fills), (4, 5));
+        assert_eq!(lines(&s.unknown_fills), [4, 10, 15]);
+        assert_eq!(s.overfills.count, 0);
+        assert_eq!(lines(&s.unapproved_orders), [13]);
+        assert_eq!(lines(&s.duplicate_ids), [12, 13]);
+        assert_eq!((s.max_open, s.open_at_end), (2, 0));
     }
 
     #[test]
