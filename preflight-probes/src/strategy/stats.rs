@@ -423,47 +423,120 @@ pub fn max_drawdown(returns: &[f64]) -> Drawdown {
 /// [`max_drawdown`] and the final wealth `Π (1 + rᵢ)`, calling `also` with
 /// each return on the way: other one-pass statistics ride along in the same
 /// loop (see [`Profile`]).
+///
+/// Wealth is compounded one return at a time, in order, whatever the path
+/// below; only the checks are taken [`RUN`] periods at a time: most runs of
+/// periods neither reach the high nor fall below the floor, and for them one
+/// test of their highest and lowest wealth replaces a branch a period (new
+/// highs come at random, and each mispredicted branch costs more than the
+/// period's arithmetic). A run that might change the state is checked
+/// period by period, exactly as the rest.
 #[inline]
 fn drawdown_and(returns: &[f64], mut also: impl FnMut(f64)) -> (Drawdown, f64) {
-    let mut best = Drawdown::default();
-    let mut best_peak_wealth = 1.0;
+    let mut falls = Falls::new();
     let mut wealth = 1.0;
-    let mut high = 1.0;
-    let mut high_at = None;
-    // Wealth at or above `floor` cannot be a deeper fall than the best one:
-    // the division (the slow part) is skipped for it. The margin of 1e-12 of
-    // the high is far above rounding, so every fall the exact test would
-    // take still reaches it.
-    let floor_of = |high: f64, best: f64| high * (1.0 - best) + high * 1e-12;
-    let mut floor = floor_of(high, 0.0);
-    for (i, r) in returns.iter().enumerate() {
+    let mut runs = returns.chunks_exact(RUN);
+    for (n, run) in runs.by_ref().enumerate() {
+        let mut path = [0.0; RUN];
+        for (w, r) in path.iter_mut().zip(run) {
+            wealth *= 1.0 + r;
+            *w = wealth;
+        }
+        for r in run {
+            also(*r);
+        }
+        let (lowest, highest) = path[1..].iter().fold((path[0], path[0]), |(lo, hi), w| {
+            (if *w < lo { *w } else { lo }, if *w > hi { *w } else { hi })
+        });
+        if !falls.unmoved(lowest, highest) {
+            for (k, w) in path.into_iter().enumerate() {
+                falls.at(n * RUN + k, w);
+            }
+        }
+    }
+    let done = returns.len() - runs.remainder().len();
+    for (k, r) in runs.remainder().iter().enumerate() {
         also(*r);
         wealth *= 1.0 + r;
-        if best.recovery.is_none() && best.trough.is_some() && wealth >= best_peak_wealth {
-            best.recovery = Some(i);
+        falls.at(done + k, wealth);
+    }
+    (falls.best, wealth)
+}
+
+/// Periods [`drawdown_and`] checks at a time (measured on 10 M returns: 8 is
+/// faster than 4 and 16).
+const RUN: usize = 8;
+
+/// The state of [`drawdown_and`]: the deepest fall so far and the high
+/// wealth is measured against.
+struct Falls {
+    best: Drawdown,
+    /// The high of the deepest fall, which wealth must reach again to recover.
+    best_peak_wealth: f64,
+    high: f64,
+    high_at: Option<usize>,
+    /// Wealth at or above `floor` cannot be a deeper fall than the best one:
+    /// the division (the slow part) is skipped for it. The margin of 1e-12
+    /// of the high is far above rounding, so every fall the exact test would
+    /// take still reaches it.
+    floor: f64,
+}
+
+impl Falls {
+    fn new() -> Self {
+        Falls {
+            best: Drawdown::default(),
+            best_peak_wealth: 1.0,
+            high: 1.0,
+            high_at: None,
+            floor: Self::floor_of(1.0, 0.0),
         }
-        if wealth >= high {
-            high = wealth;
-            high_at = Some(i);
-            floor = floor_of(high, best.max_drawdown);
-            continue;
+    }
+
+    fn floor_of(high: f64, best: f64) -> f64 {
+        high * (1.0 - best) + high * 1e-12
+    }
+
+    /// Takes the wealth at the end of period `i`.
+    #[inline]
+    fn at(&mut self, i: usize, wealth: f64) {
+        if self.best.recovery.is_none()
+            && self.best.trough.is_some()
+            && wealth >= self.best_peak_wealth
+        {
+            self.best.recovery = Some(i);
         }
-        if wealth >= floor {
-            continue;
+        if wealth >= self.high {
+            self.high = wealth;
+            self.high_at = Some(i);
+            self.floor = Self::floor_of(self.high, self.best.max_drawdown);
+            return;
         }
-        let drawdown = (high - wealth) / high;
-        if drawdown > best.max_drawdown {
-            best = Drawdown {
+        if wealth >= self.floor {
+            return;
+        }
+        let drawdown = (self.high - wealth) / self.high;
+        if drawdown > self.best.max_drawdown {
+            self.best = Drawdown {
                 max_drawdown: drawdown,
-                peak: high_at,
+                peak: self.high_at,
                 trough: Some(i),
                 recovery: None,
             };
-            best_peak_wealth = high;
-            floor = floor_of(high, drawdown);
+            self.best_peak_wealth = self.high;
+            self.floor = Self::floor_of(self.high, drawdown);
         }
     }
-    (best, wealth)
+
+    /// Whether [`Falls::at`] would leave the state as it is for every wealth
+    /// from `lowest` to `highest`: below the high, so no new high, and no
+    /// recovery either (while one is awaited the high is the peak of the
+    /// deepest fall: any wealth reaching the high recovers first), and at or
+    /// above the floor, so no deeper fall.
+    #[inline]
+    fn unmoved(&self, lowest: f64, highest: f64) -> bool {
+        highest < self.high && lowest >= self.floor
+    }
 }
 
 /// The whole-series statistics the backtest items report, from two passes
@@ -1611,6 +1684,77 @@ mod tests {
         let dd = max_drawdown(&[-0.5, 1.0, -0.5, 1.0]);
         close(dd.max_drawdown, 0.5, TOL);
         assert_eq!((dd.peak, dd.trough, dd.recovery), (None, Some(0), Some(1)));
+    }
+
+    /// [`max_drawdown`], which checks [`RUN`] periods at a time, against
+    /// the definition taken period by period: every fall measured, the
+    /// recovery searched for afterwards. Random walks up, flat and down, of
+    /// every length around a multiple of the run, some with flat periods
+    /// (wealth back at its high exactly), give the same drawdown, peak,
+    /// trough and recovery.
+    #[test]
+    fn drawdown_runs_agree_with_every_period() {
+        fn plain(returns: &[f64]) -> Drawdown {
+            let (mut wealth, mut high, mut high_at) = (1.0, 1.0, None);
+            let (mut best, mut peak_wealth, mut path) = (Drawdown::default(), 1.0, Vec::new());
+            for (i, r) in returns.iter().enumerate() {
+                wealth *= 1.0 + r;
+                path.push(wealth);
+                if wealth >= high {
+                    (high, high_at) = (wealth, Some(i));
+                }
+                let fall = (high - wealth) / high;
+                if fall > best.max_drawdown {
+                    best = Drawdown {
+                        max_drawdown: fall,
+                        peak: high_at,
+                        trough: Some(i),
+                        recovery: None,
+                    };
+                    peak_wealth = high;
+                }
+            }
+            if let Some(t) = best.trough {
+                best.recovery = path[t + 1..]
+                    .iter()
+                    .position(|w| *w >= peak_wealth)
+                    .map(|p| t + 1 + p);
+            }
+            best
+        }
+        // A run that starts level with the high (a flat period right after
+        // a new high): the peak moves to it, and the deeper fall after it
+        // is measured from there.
+        let mut level = vec![-0.2, 0.3, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
+        level.extend([0.0, -0.01, -0.01, 0.0, 0.0, 0.0, 0.0, 0.0, -0.5, 0.0]);
+        let dd = max_drawdown(&level);
+        assert_eq!((dd.peak, dd.trough), (Some(8), Some(16)));
+        assert_eq!(dd, plain(&level));
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut uniform = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            f64::from(u32::try_from(state >> 40).unwrap()) / f64::from(1u32 << 24) - 0.5
+        };
+        let lengths = (0..=40).chain([1000, 1001, 4095, 4099, 100_003]);
+        for n in lengths {
+            for (drift, flat) in [(0.002, false), (0.0, false), (-0.001, false), (0.0, true)] {
+                let returns: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let r = drift + 0.02 * uniform();
+                        if flat { (r * 200.0).round() / 200.0 } else { r }
+                    })
+                    .collect();
+                let expected = plain(&returns);
+                assert_eq!(
+                    max_drawdown(&returns),
+                    expected,
+                    "{n} returns, drift {drift}"
+                );
+                assert_eq!(Profile::of(&returns, 0.0).drawdown, expected);
+            }
+        }
     }
 
     #[test]
