@@ -31,7 +31,7 @@
 //! unnamed temporary files, split by hash, which are read back one part at
 //! a time at the end. A malformed row stops the scan with `file:line:column`.
 
-use std::collections::hash_map::Entry;
+use std::collections::hash_map::{Entry, OccupiedEntry};
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::BuildHasher as _;
 use std::io::{self, Read, Seek as _, Write as _};
@@ -358,14 +358,10 @@ impl State {
             }
             b"cancel" => {
                 let wide = self.hasher.wide(row.id);
-                if let Entry::Occupied(mut known) = self.pending.entry(wide)
+                if let Entry::Occupied(known) = self.pending.entry(wide)
                     && known.get().open
                 {
-                    known.get_mut().open = false;
-                    self.open -= 1;
-                    if known.get().approvals == 0 {
-                        known.remove();
-                    }
+                    close(&mut self.open, known);
                 }
             }
             other => {
@@ -428,11 +424,7 @@ impl State {
             self.summary.overfills.push(line, key, problem);
         }
         if o.filled >= o.quantity * (1.0 - 1e-9) {
-            o.open = false;
-            self.open -= 1;
-            if o.approvals == 0 {
-                known.remove();
-            }
+            close(&mut self.open, known);
         }
     }
 
@@ -445,6 +437,16 @@ impl State {
             ))
         })?;
         Ok(self.summary)
+    }
+}
+
+/// Closes the open order of `known`, one of the `open` orders, and forgets
+/// its ID unless an approval waits for its next order.
+fn close(open: &mut usize, mut known: OccupiedEntry<'_, u128, Pending>) {
+    known.get_mut().open = false;
+    *open -= 1;
+    if known.get().approvals == 0 {
+        known.remove();
     }
 }
 
