@@ -318,9 +318,9 @@ impl Check for WinRate {
 
 /// The realized volatility of a rolling window, as a number that orders
 /// windows as their sample variance does: n·Σr² − (Σr)², which is the
-/// variance times n(n − 1), without a division. Both passes over the series
-/// roll it with the same operations in the same order, so they see the very
-/// same values.
+/// variance times n(n − 1), without a division. It is rolled a block of
+/// windows at a time ([`BLOCK`]), so every pass over the windows sees the
+/// very same values.
 struct Spread {
     n: f64,
     sum: f64,
@@ -438,78 +438,167 @@ impl Accumulator {
     }
 }
 
-/// Windows [`split_regimes`] sorts by regime at a time (a power of two).
-const SORT_CHUNK: usize = 1 << 12;
+/// Windows whose spreads are rolled together from scratch: a block's first
+/// window is summed afresh from its returns, and each window after it is
+/// rolled on from the one before. A window's spread so depends only on its
+/// block: blocks can be rolled on their own, side by side and in any order,
+/// and every pass over the windows sees the very same values.
+const BLOCK: usize = 1 << 10;
 
-/// Stretches of windows [`spreads`] rolls side by side.
-const STRETCHES: usize = 4;
+/// Blocks rolled side by side: their running sums are independent chains
+/// the processor overlaps.
+const LOCKSTEP: usize = 4;
 
-/// The [`Spread`]s of the `window`-period windows of `returns` (window `w`
-/// ends at period `w + window − 1`) in stretches `first..first + N`: the
-/// windows are cut into [`STRETCHES`] equal stretches of `len` windows
-/// (those left over are [`spreads_left`]'s), and the stretches asked for are
-/// rolled in lockstep (their running sums are independent chains the
-/// processor overlaps). `lockstep(j, values)` gets window `j` of each
-/// (windows `first · len + j`, `(first + 1) · len + j`, ...). A stretch's
-/// values are the very same whichever stretches are rolled with it.
+/// Windows [`split_regimes`] takes at a time: their spreads fit in the
+/// fastest cache, and their returns are sorted by regime.
+const CHUNK: usize = BLOCK * LOCKSTEP;
+
+/// The [`Spread`]s of windows `first..first + out.len()` of `returns` into
+/// `out` (window `w` ends at period `w + window − 1`): `first` is a
+/// multiple of [`BLOCK`], `out` at most [`CHUNK`] long, and every window in
+/// the series.
+fn roll_chunk(returns: &[f64], window: usize, first: usize, out: &mut [f32]) {
+    if out.len() == CHUNK {
+        roll_blocks::<LOCKSTEP>(returns, window, first, BLOCK, |j, values| {
+            for (b, value) in values.into_iter().enumerate() {
+                // Never out of bounds (b · BLOCK + j < CHUNK); a check that
+                // cannot fail spares the panic's call, which would make the
+                // compiler keep the running sums in memory.
+                if let Some(out) = out.get_mut(b * BLOCK + j) {
+                    *out = value;
+                }
+            }
+        });
+    } else {
+        for (b, out) in out.chunks_mut(BLOCK).enumerate() {
+            roll_blocks::<1>(
+                returns,
+                window,
+                first + b * BLOCK,
+                out.len(),
+                |j, [value]| {
+                    if let Some(out) = out.get_mut(j) {
+                        *out = value;
+                    }
+                },
+            );
+        }
+    }
+}
+
+/// Rolls the first `len` windows of `N` blocks side by side, block `b`'s
+/// from window `first + b · BLOCK`: `each(j, values)` gets window `j` of
+/// each.
 #[inline]
-fn spreads<const N: usize>(
+fn roll_blocks<const N: usize>(
     returns: &[f64],
     window: usize,
     first: usize,
-    mut lockstep: impl FnMut(usize, [f32; N]),
+    len: usize,
+    mut each: impl FnMut(usize, [f32; N]),
 ) {
-    let windows = (returns.len() + 1).saturating_sub(window);
-    let len = windows / STRETCHES;
-    if len == 0 || first + N > STRETCHES {
+    if len == 0 {
         return;
     }
-    let start = |s: usize| (first + s) * len;
+    let start = |b: usize| first + b * BLOCK;
     let mut spread: [Spread; N] = std::array::from_fn(|_| Spread::new(window));
-    // A stretch's first window but one return fills it, then each step
-    // takes return `w + window − 1` in and return `w − 1` out.
-    for (s, spread) in spread.iter_mut().enumerate() {
-        for r in &returns[start(s)..start(s) + window - 1] {
+    // A block's first window but one return fills it; then window `j`
+    // takes return `start + j + window − 1` in and, after the first,
+    // return `start + j − 1` out.
+    for (b, spread) in spread.iter_mut().enumerate() {
+        for r in &returns[start(b)..start(b) + window - 1] {
             spread.roll(*r, 0.0);
         }
     }
     let incoming: [&[f64]; N] =
-        std::array::from_fn(|s| &returns[start(s) + window - 1..start(s) + len + window - 1]);
+        std::array::from_fn(|b| &returns[start(b) + window - 1..start(b) + window - 1 + len]);
     let mut values = [0.0_f32; N];
-    for (s, spread) in spread.iter_mut().enumerate() {
-        spread.roll(incoming[s][0], 0.0);
-        values[s] = spread.value();
+    for (b, spread) in spread.iter_mut().enumerate() {
+        spread.roll(incoming[b][0], 0.0);
+        values[b] = spread.value();
     }
-    lockstep(0, values);
-    let outgoing: [&[f64]; N] = std::array::from_fn(|s| &returns[start(s)..start(s) + len]);
+    each(0, values);
+    let outgoing: [&[f64]; N] = std::array::from_fn(|b| &returns[start(b)..start(b) + len]);
     for j in 1..len {
-        for (s, spread) in spread.iter_mut().enumerate() {
-            spread.roll(incoming[s][j], outgoing[s][j - 1]);
-            values[s] = spread.value();
+        for (b, spread) in spread.iter_mut().enumerate() {
+            spread.roll(incoming[b][j], outgoing[b][j - 1]);
+            values[b] = spread.value();
         }
-        lockstep(j, values);
+        each(j, values);
     }
 }
 
-/// The [`Spread`]s of the windows after [`spreads`]' stretches (fewer than
-/// [`STRETCHES`], or all of them for a short series), one by one:
-/// `each(w, value)` for window `w`.
-fn spreads_left(returns: &[f64], window: usize, mut each: impl FnMut(usize, f32)) {
-    let windows = (returns.len() + 1).saturating_sub(window);
-    let from = STRETCHES * (windows / STRETCHES);
-    if from == windows {
-        return;
+/// Windows [`tercile_cuts`] takes the cuts from, at most (about).
+const SAMPLE: usize = 1_000_000;
+
+/// The tercile cuts of the spreads of `returns`' `window`-period windows:
+/// the values a third and two thirds of the way up.
+///
+/// With fewer than twice `sample` windows, every window counts, and the
+/// cuts are exact. With more, every `k`-th chunk of windows counts (`k` is
+/// the number of windows over `sample`, rounded down): an evenly spaced
+/// sample of `sample` to twice as many windows, such as every tenth chunk
+/// of ten million windows for a sample of a million. That is exact enough
+/// for terciles, and a fraction of the cost of rolling, keeping and
+/// selecting among tens of millions. `returns` is at least `window` long.
+fn tercile_cuts(returns: &[f64], window: usize, sample: usize) -> (f32, f32) {
+    let windows = returns.len() + 1 - window;
+    let stride = (windows / sample.max(1)).max(1);
+    let mut values = Vec::with_capacity(windows.div_ceil(stride) + CHUNK);
+    for first in (0..windows).step_by(CHUNK * stride) {
+        let len = CHUNK.min(windows - first);
+        let from = values.len();
+        values.resize(from + len, 0.0);
+        roll_chunk(returns, window, first, &mut values[from..]);
     }
-    let mut spread = Spread::new(window);
-    for r in &returns[from..from + window - 1] {
-        spread.roll(*r, 0.0);
+    let third = values.len() / 3;
+    // The upper cut first; the lower one is then among the values below it.
+    let high = *values.select_nth_unstable_by(2 * third, f32::total_cmp).1;
+    let low = *values[..2 * third]
+        .select_nth_unstable_by(third, f32::total_cmp)
+        .1;
+    (low, high)
+}
+
+/// The calm, normal and turbulent regimes of `returns`: each window's
+/// return (the one that ends it) joins the first when the window's spread
+/// is below `low`, the last when it is at or above `high`, the second
+/// otherwise. `returns` is at least `window` long.
+fn volatility_regimes(returns: &[f64], window: usize, low: f32, high: f32) -> [Accumulator; 3] {
+    // Each return joins its regime's accumulator in order. Regimes change
+    // every few windows, and a branch at each change costs more than the
+    // work between them; so a chunk at a time, the windows' spreads are
+    // rolled, their returns are sorted into one buffer per regime without a
+    // branch (each return is written to all three buffers, and only its own
+    // regime's count moves on), and each buffer then joins its accumulator
+    // in a loop of its own.
+    let windows = returns.len() + 1 - window;
+    let mut accs: [Accumulator; 3] = Default::default();
+    let mut values = vec![0.0_f32; CHUNK];
+    let mut buffers = vec![0.0_f64; 3 * CHUNK];
+    let (calm, rest) = buffers.split_at_mut(CHUNK);
+    let (normal, turbulent) = rest.split_at_mut(CHUNK);
+    let ended = &returns[window - 1..];
+    for (first, chunk) in (0..windows).step_by(CHUNK).zip(ended.chunks(CHUNK)) {
+        let values = &mut values[..chunk.len()];
+        roll_chunk(returns, window, first, values);
+        let (mut c, mut n, mut t) = (0, 0, 0);
+        for (spread, r) in values.iter().zip(chunk) {
+            // Each count is at most the index in the chunk, so the mask
+            // changes nothing; it spares the bounds checks.
+            calm[c & (CHUNK - 1)] = *r;
+            normal[n & (CHUNK - 1)] = *r;
+            turbulent[t & (CHUNK - 1)] = *r;
+            let (above_low, above_high) = (*spread >= low, *spread >= high);
+            c += usize::from(!above_low);
+            n += usize::from(above_low && !above_high);
+            t += usize::from(above_high);
+        }
+        accs[0].extend(&calm[..c]);
+        accs[1].extend(&normal[..n]);
+        accs[2].extend(&turbulent[..t]);
     }
-    spread.roll(returns[from + window - 1], 0.0);
-    each(from, spread.value());
-    for w in from + 1..windows {
-        spread.roll(returns[w + window - 1], returns[w - 1]);
-        each(w, spread.value());
-    }
+    accs
 }
 
 /// The regimes of a backtest of `returns` on `dates`: its three volatility
@@ -536,96 +625,11 @@ fn split_regimes(
         }
         years
     };
-    let volatility = || {
-        // The tercile cuts of the windows' volatility. Those of a long
-        // series come from an evenly strided sample of a million windows:
-        // exact enough for terciles, and a fraction of the cost of keeping
-        // and selecting among tens of millions.
-        let windows = returns.len() + 1 - window;
-        let stride = (windows / 1_000_000).max(1);
-        // Filled in place: a call in the loop (such as a vector's growth)
-        // would make the compiler keep the running sums in memory.
-        let mut sample = vec![0.0_f32; (windows / STRETCHES).div_ceil(stride) * STRETCHES];
-        let mut slots = sample.chunks_exact_mut(STRETCHES);
-        let (mut countdown, mut left_over) = (0, Vec::new());
-        spreads::<STRETCHES>(returns, window, 0, |_, values| {
-            if countdown == 0 {
-                if let Some(slot) = slots.next() {
-                    slot.copy_from_slice(&values);
-                }
-                countdown = stride;
-            }
-            countdown -= 1;
-        });
-        spreads_left(returns, window, |w, value| {
-            if w % stride == 0 {
-                left_over.push(value);
-            }
-        });
-        sample.append(&mut left_over);
-        let third = sample.len() / 3;
-        // The upper cut first; the lower one is then among the values below it.
-        let high = *sample.select_nth_unstable_by(2 * third, f32::total_cmp).1;
-        let low = *sample[..2 * third]
-            .select_nth_unstable_by(third, f32::total_cmp)
-            .1;
-        drop(sample);
-        // Each window's regime, a byte each.
-        let regime = |v: f32| u8::from(v >= low) + u8::from(v >= high);
-        let mut regime_of = vec![0_u8; windows];
-        let len = windows / STRETCHES;
-        let (stretches, left) = regime_of.split_at_mut(STRETCHES * len);
-        let (early, late) = stretches.split_at_mut(STRETCHES / 2 * len);
-        // Half the stretches on another thread: the other items of the run
-        // leave a core free by now.
-        let classify = |first: usize, out: &mut [u8]| {
-            spreads::<{ STRETCHES / 2 }>(returns, window, first, |j, values| {
-                for (s, value) in values.into_iter().enumerate() {
-                    out[s * len + j] = regime(value);
-                }
-            });
-        };
-        std::thread::scope(|scope| {
-            scope.spawn(|| classify(STRETCHES / 2, late));
-            classify(0, early);
-            spreads_left(returns, window, |w, value| {
-                left[w - STRETCHES * len] = regime(value);
-            });
-        });
-        // Then each window's return joins its regime's accumulator, in
-        // order. Regimes change every few windows, and a branch at each
-        // change costs more than the work between them; so a chunk at a
-        // time, the returns are sorted into one buffer per regime without a
-        // branch (each return is written to all three buffers, and only its
-        // own regime's count moves on), and each buffer then joins its
-        // accumulator in a loop of its own.
-        let mut accs: [Accumulator; 3] = Default::default();
-        let ended = &returns[window - 1..];
-        let mut buffers = vec![0.0_f64; 3 * SORT_CHUNK];
-        let (calm, rest) = buffers.split_at_mut(SORT_CHUNK);
-        let (normal, turbulent) = rest.split_at_mut(SORT_CHUNK);
-        for (kinds, chunk) in regime_of.chunks(SORT_CHUNK).zip(ended.chunks(SORT_CHUNK)) {
-            let (mut c, mut n, mut t) = (0, 0, 0);
-            for (kind, r) in kinds.iter().zip(chunk) {
-                // Each count is at most the index in the chunk, so the mask
-                // changes nothing; it spares the bounds checks.
-                calm[c & (SORT_CHUNK - 1)] = *r;
-                normal[n & (SORT_CHUNK - 1)] = *r;
-                turbulent[t & (SORT_CHUNK - 1)] = *r;
-                c += usize::from(*kind == 0);
-                n += usize::from(*kind == 1);
-                t += usize::from(*kind == 2);
-            }
-            accs[0].extend(&calm[..c]);
-            accs[1].extend(&normal[..n]);
-            accs[2].extend(&turbulent[..t]);
-        }
-        accs
-    };
     // The years on another thread.
     let (buckets, mut years) = std::thread::scope(|scope| {
         let other = scope.spawn(years);
-        let buckets = volatility();
+        let (low, high) = tercile_cuts(returns, window, SAMPLE);
+        let buckets = volatility_regimes(returns, window, low, high);
         other.join().map(|years| (buckets, years))
     })
     .map_err(|_| CheckError::msg("the regime split failed"))?;
@@ -1253,6 +1257,96 @@ mod tests {
             n + 1 - window
         );
         regimes
+    }
+
+    /// `n` returns whose volatility changes every 250 periods.
+    fn changing_volatility(n: usize) -> Vec<f64> {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        (0..n)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let noise =
+                    f64::from(u32::try_from(state >> 40).unwrap()) / f64::from(1u32 << 24) - 0.5;
+                let scale = [0.03, 0.01, 0.02][(i / 250) % 3];
+                0.0002 + noise * scale
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocks_roll_the_same_side_by_side_as_alone() {
+        let window = 21;
+        // Three full chunks, then a block and a part of one.
+        let windows = 3 * CHUNK + BLOCK + 300;
+        let returns = changing_volatility(windows + window - 1);
+        let mut values = vec![0.0_f32; windows];
+        for (first, out) in (0..windows).step_by(CHUNK).zip(values.chunks_mut(CHUNK)) {
+            roll_chunk(&returns, window, first, out);
+        }
+        for (b, block) in values.chunks(BLOCK).enumerate() {
+            let mut alone = vec![0.0_f32; block.len()];
+            roll_blocks::<1>(&returns, window, b * BLOCK, block.len(), |j, [value]| {
+                alone[j] = value;
+            });
+            assert_eq!(block, alone, "block {b}");
+        }
+        // And each is the window's n·Σr² − (Σr)², summed afresh.
+        let n = f64::from(u32::try_from(window).unwrap());
+        for (w, value) in values.iter().enumerate() {
+            let rs = &returns[w..w + window];
+            let sum: f64 = rs.iter().sum();
+            let squares: f64 = rs.iter().map(|r| r * r).sum();
+            let fresh = n * squares - sum * sum;
+            let error = (f64::from(*value) - fresh).abs() / fresh;
+            assert!(error < 1e-5, "window {w}: {value} against {fresh}");
+        }
+    }
+
+    #[test]
+    fn tercile_cuts_from_a_sample_of_chunks() {
+        let window = 21;
+        let windows = 40 * CHUNK;
+        // Volatility that also grows along the series threefold: a sample
+        // from one part of it would put its cuts far off.
+        let mut returns = changing_volatility(windows + window - 1);
+        #[allow(clippy::cast_precision_loss)]
+        let len = returns.len() as f64;
+        for (i, r) in returns.iter_mut().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let at = i as f64 / len;
+            *r *= 1.0 + 2.0 * at;
+        }
+        let mut values = vec![0.0_f32; windows];
+        for (first, out) in (0..windows).step_by(CHUNK).zip(values.chunks_mut(CHUNK)) {
+            roll_chunk(&returns, window, first, out);
+        }
+        let below = |cut: f32| values.iter().filter(|v| **v < cut).count();
+        // Every window: the exact terciles.
+        let mut sorted = values.clone();
+        sorted.sort_by(f32::total_cmp);
+        let third = windows / 3;
+        assert_eq!(
+            tercile_cuts(&returns, window, windows),
+            (sorted[third], sorted[2 * third])
+        );
+        assert_eq!(
+            tercile_cuts(&returns, window, windows / 2 + 1),
+            (sorted[third], sorted[2 * third])
+        );
+        // Every fourth chunk (ten of forty): a third of all windows below
+        // the lower cut and a third above the upper, within 3 %.
+        let (low, high) = tercile_cuts(&returns, window, windows / 4);
+        assert_ne!((low, high), (sorted[third], sorted[2 * third]));
+        #[allow(clippy::cast_precision_loss)]
+        let share = |count: usize| count as f64 / windows as f64;
+        let (calm, turbulent) = (share(below(low)), 1.0 - share(below(high)));
+        assert!((calm - 1.0 / 3.0).abs() < 0.03, "calm {calm}");
+        assert!(
+            (turbulent - 1.0 / 3.0).abs() < 0.03,
+            "turbulent {turbulent}"
+        );
     }
 
     #[test]
