@@ -62,5 +62,36 @@ fn bench_backtest_statistics(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_pbo, bench_backtest_statistics);
+/// The market-regimes item's statistics on ten million one-minute returns
+/// in memory, the size of the peer comparison's file: the volatility
+/// terciles of 21-period windows, and the calendar years (which the item
+/// computes on a second thread, side by side with the terciles).
+fn bench_regimes(c: &mut Criterion) {
+    const ROWS: usize = 10_000_000;
+    let returns: Vec<f64> = trial_matrix(ROWS / 1000, 1000, 0x2545_f491_4f6c_dd1d)
+        .into_iter()
+        .flatten()
+        .collect();
+    // 390 one-minute periods a trading day, five days a week.
+    let mut dates = Vec::with_capacity(ROWS);
+    let mut day = jiff::civil::date(2000, 1, 3);
+    while dates.len() < ROWS {
+        if day.weekday().to_monday_one_offset() <= 5 {
+            dates.extend(std::iter::repeat_n(day, 390.min(ROWS - dates.len())));
+        }
+        day = day.tomorrow().unwrap();
+    }
+    let ppy = 390 * 252;
+    let mut group = c.benchmark_group("market regimes, 10 000 000 returns");
+    group.sample_size(10);
+    group.bench_function("volatility terciles", |b| {
+        b.iter(|| stats::volatility_regimes(black_box(&returns), 21, 0.0, ppy).unwrap());
+    });
+    group.bench_function("calendar years", |b| {
+        b.iter(|| stats::yearly_regimes(black_box(&dates), black_box(&returns), 0.0, ppy));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_pbo, bench_backtest_statistics, bench_regimes);
 criterion_main!(benches);

@@ -316,294 +316,9 @@ impl Check for WinRate {
     }
 }
 
-/// The realized volatility of a rolling window, as a number that orders
-/// windows as their sample variance does: n·Σr² − (Σr)², which is the
-/// variance times n(n − 1), without a division. It is rolled a block of
-/// windows at a time ([`BLOCK`]), so every pass over the windows sees the
-/// very same values.
-struct Spread {
-    n: f64,
-    sum: f64,
-    squares: f64,
-}
-
-impl Spread {
-    fn new(window: usize) -> Self {
-        #[allow(clippy::cast_precision_loss)] // windows are small
-        let n = window as f64;
-        Spread {
-            n,
-            sum: 0.0,
-            squares: 0.0,
-        }
-    }
-
-    /// Takes `r` into the window and `old` (the return leaving it, 0 while
-    /// the window fills) out: one addition each on the running sums.
-    #[inline]
-    fn roll(&mut self, r: f64, old: f64) {
-        self.sum += r - old;
-        self.squares += r * r - old * old;
-    }
-
-    /// The current window's spread, kept as f32: terciles need no more.
-    #[inline]
-    #[allow(clippy::cast_possible_truncation)] // f32 is the point
-    fn value(&self) -> f32 {
-        (self.n * self.squares - self.sum * self.sum) as f32
-    }
-}
-
-/// One regime's returns, summarised as they stream in: count, sum and sum of
-/// squares (per-period returns are small, so the two-sum variance loses
-/// nothing that matters) and the drawdown of their compounded wealth.
-#[derive(Debug)]
-struct Accumulator {
-    count: usize,
-    sum: f64,
-    squares: f64,
-    wealth: f64,
-    high: f64,
-    max_drawdown: f64,
-}
-
-impl Default for Accumulator {
-    fn default() -> Self {
-        Accumulator {
-            count: 0,
-            sum: 0.0,
-            squares: 0.0,
-            wealth: 1.0,
-            high: 1.0,
-            max_drawdown: 0.0,
-        }
-    }
-}
-
-impl Accumulator {
-    /// Takes `returns`, in order, into the summary.
-    #[inline(never)]
-    fn extend(&mut self, returns: &[f64]) {
-        // The running values live in locals for the loop: kept in the
-        // struct, each step would store them and load them back, and the
-        // store-to-load delay would lengthen every chain (three times
-        // slower on a year of minutes).
-        let (mut sum, mut squares, mut wealth, mut high, mut max_drawdown) = (
-            self.sum,
-            self.squares,
-            self.wealth,
-            self.high,
-            self.max_drawdown,
-        );
-        for r in returns {
-            sum += r;
-            squares += r * r;
-            wealth *= 1.0 + r;
-            // New highs come and go at random: a select (one `maxsd`), not
-            // a branch.
-            high = if wealth > high { wealth } else { high };
-            if wealth < high * (1.0 - max_drawdown) {
-                // A new worst fall (rare): only then is the division needed.
-                max_drawdown = (high - wealth) / high;
-            }
-        }
-        self.count += returns.len();
-        (
-            self.sum,
-            self.squares,
-            self.wealth,
-            self.high,
-            self.max_drawdown,
-        ) = (sum, squares, wealth, high, max_drawdown);
-    }
-
-    fn regime(&self, name: String, kind: &'static str, risk_free: f64, ppy: u32) -> Regime {
-        #[allow(clippy::cast_precision_loss)]
-        let n = self.count as f64;
-        let mean = self.sum / n;
-        let std = (self.count > 1).then(|| {
-            ((self.squares - self.sum * mean) / (n - 1.0))
-                .max(0.0)
-                .sqrt()
-        });
-        Regime {
-            name,
-            kind,
-            observations: self.count,
-            sharpe_ratio: std
-                .filter(|s| *s > 0.0)
-                .map(|s| (mean - risk_free) / s * f64::from(ppy).sqrt()),
-            max_drawdown: self.max_drawdown,
-        }
-    }
-}
-
-/// Windows whose spreads are rolled together from scratch: a block's first
-/// window is summed afresh from its returns, and each window after it is
-/// rolled on from the one before. A window's spread so depends only on its
-/// block: blocks can be rolled on their own, side by side and in any order,
-/// and every pass over the windows sees the very same values.
-const BLOCK: usize = 1 << 10;
-
-/// Blocks rolled side by side: their running sums are independent chains
-/// the processor overlaps.
-const LOCKSTEP: usize = 4;
-
-/// Windows [`split_regimes`] takes at a time: their spreads fit in the
-/// fastest cache, and their returns are sorted by regime.
-const CHUNK: usize = BLOCK * LOCKSTEP;
-
-/// The [`Spread`]s of windows `first..first + out.len()` of `returns` into
-/// `out` (window `w` ends at period `w + window − 1`): `first` is a
-/// multiple of [`BLOCK`], `out` at most [`CHUNK`] long, and every window in
-/// the series.
-fn roll_chunk(returns: &[f64], window: usize, first: usize, out: &mut [f32]) {
-    if out.len() == CHUNK {
-        roll_blocks::<LOCKSTEP>(returns, window, first, BLOCK, |j, values| {
-            for (b, value) in values.into_iter().enumerate() {
-                // Never out of bounds (b · BLOCK + j < CHUNK); a check that
-                // cannot fail spares the panic's call, which would make the
-                // compiler keep the running sums in memory.
-                if let Some(out) = out.get_mut(b * BLOCK + j) {
-                    *out = value;
-                }
-            }
-        });
-    } else {
-        for (b, out) in out.chunks_mut(BLOCK).enumerate() {
-            roll_blocks::<1>(
-                returns,
-                window,
-                first + b * BLOCK,
-                out.len(),
-                |j, [value]| {
-                    if let Some(out) = out.get_mut(j) {
-                        *out = value;
-                    }
-                },
-            );
-        }
-    }
-}
-
-/// Rolls the first `len` windows of `N` blocks side by side, block `b`'s
-/// from window `first + b · BLOCK`: `each(j, values)` gets window `j` of
-/// each.
-#[inline]
-fn roll_blocks<const N: usize>(
-    returns: &[f64],
-    window: usize,
-    first: usize,
-    len: usize,
-    mut each: impl FnMut(usize, [f32; N]),
-) {
-    if len == 0 {
-        return;
-    }
-    let start = |b: usize| first + b * BLOCK;
-    let mut spread: [Spread; N] = std::array::from_fn(|_| Spread::new(window));
-    // A block's first window but one return fills it; then window `j`
-    // takes return `start + j + window − 1` in and, after the first,
-    // return `start + j − 1` out.
-    for (b, spread) in spread.iter_mut().enumerate() {
-        for r in &returns[start(b)..start(b) + window - 1] {
-            spread.roll(*r, 0.0);
-        }
-    }
-    let incoming: [&[f64]; N] =
-        std::array::from_fn(|b| &returns[start(b) + window - 1..start(b) + window - 1 + len]);
-    let mut values = [0.0_f32; N];
-    for (b, spread) in spread.iter_mut().enumerate() {
-        spread.roll(incoming[b][0], 0.0);
-        values[b] = spread.value();
-    }
-    each(0, values);
-    let outgoing: [&[f64]; N] = std::array::from_fn(|b| &returns[start(b)..start(b) + len]);
-    for j in 1..len {
-        for (b, spread) in spread.iter_mut().enumerate() {
-            spread.roll(incoming[b][j], outgoing[b][j - 1]);
-            values[b] = spread.value();
-        }
-        each(j, values);
-    }
-}
-
-/// Windows [`tercile_cuts`] takes the cuts from, at most (about).
-const SAMPLE: usize = 1_000_000;
-
-/// The tercile cuts of the spreads of `returns`' `window`-period windows:
-/// the values a third and two thirds of the way up.
-///
-/// With fewer than twice `sample` windows, every window counts, and the
-/// cuts are exact. With more, every `k`-th chunk of windows counts (`k` is
-/// the number of windows over `sample`, rounded down): an evenly spaced
-/// sample of `sample` to twice as many windows, such as every tenth chunk
-/// of ten million windows for a sample of a million. That is exact enough
-/// for terciles, and a fraction of the cost of rolling, keeping and
-/// selecting among tens of millions. `returns` is at least `window` long.
-fn tercile_cuts(returns: &[f64], window: usize, sample: usize) -> (f32, f32) {
-    let windows = returns.len() + 1 - window;
-    let stride = (windows / sample.max(1)).max(1);
-    let mut values = Vec::with_capacity(windows.div_ceil(stride) + CHUNK);
-    for first in (0..windows).step_by(CHUNK * stride) {
-        let len = CHUNK.min(windows - first);
-        let from = values.len();
-        values.resize(from + len, 0.0);
-        roll_chunk(returns, window, first, &mut values[from..]);
-    }
-    let third = values.len() / 3;
-    // The upper cut first; the lower one is then among the values below it.
-    let high = *values.select_nth_unstable_by(2 * third, f32::total_cmp).1;
-    let low = *values[..2 * third]
-        .select_nth_unstable_by(third, f32::total_cmp)
-        .1;
-    (low, high)
-}
-
-/// The calm, normal and turbulent regimes of `returns`: each window's
-/// return (the one that ends it) joins the first when the window's spread
-/// is below `low`, the last when it is at or above `high`, the second
-/// otherwise. `returns` is at least `window` long.
-fn volatility_regimes(returns: &[f64], window: usize, low: f32, high: f32) -> [Accumulator; 3] {
-    // Each return joins its regime's accumulator in order. Regimes change
-    // every few windows, and a branch at each change costs more than the
-    // work between them; so a chunk at a time, the windows' spreads are
-    // rolled, their returns are sorted into one buffer per regime without a
-    // branch (each return is written to all three buffers, and only its own
-    // regime's count moves on), and each buffer then joins its accumulator
-    // in a loop of its own.
-    let windows = returns.len() + 1 - window;
-    let mut accs: [Accumulator; 3] = Default::default();
-    let mut values = vec![0.0_f32; CHUNK];
-    let mut buffers = vec![0.0_f64; 3 * CHUNK];
-    let (calm, rest) = buffers.split_at_mut(CHUNK);
-    let (normal, turbulent) = rest.split_at_mut(CHUNK);
-    let ended = &returns[window - 1..];
-    for (first, chunk) in (0..windows).step_by(CHUNK).zip(ended.chunks(CHUNK)) {
-        let values = &mut values[..chunk.len()];
-        roll_chunk(returns, window, first, values);
-        let (mut c, mut n, mut t) = (0, 0, 0);
-        for (spread, r) in values.iter().zip(chunk) {
-            // Each count is at most the index in the chunk, so the mask
-            // changes nothing; it spares the bounds checks.
-            calm[c & (CHUNK - 1)] = *r;
-            normal[n & (CHUNK - 1)] = *r;
-            turbulent[t & (CHUNK - 1)] = *r;
-            let (above_low, above_high) = (*spread >= low, *spread >= high);
-            c += usize::from(!above_low);
-            n += usize::from(above_low && !above_high);
-            t += usize::from(above_high);
-        }
-        accs[0].extend(&calm[..c]);
-        accs[1].extend(&normal[..n]);
-        accs[2].extend(&turbulent[..t]);
-    }
-    accs
-}
-
 /// The regimes of a backtest of `returns` on `dates`: its three volatility
 /// terciles (calm, normal, turbulent) over `window`-period windows, then its
-/// calendar years. `returns` is longer than `window`.
+/// calendar years.
 fn split_regimes(
     dates: &[Date],
     returns: &[f64],
@@ -611,34 +326,36 @@ fn split_regimes(
     window: usize,
     ppy: u32,
 ) -> Result<Vec<Regime>, CheckError> {
-    let years = || {
-        let mut years = Vec::new();
-        let mut start = 0;
-        while start < returns.len() {
-            let year = dates[start].year();
-            // Dates ascend: the year's periods are a run.
-            let end = start + dates[start..].partition_point(|d| d.year() == year);
-            let mut acc = Accumulator::default();
-            acc.extend(&returns[start..end]);
-            years.push(acc.regime(year.to_string(), "year", risk_free, ppy));
-            start = end;
-        }
-        years
-    };
     // The years on another thread.
-    let (buckets, mut years) = std::thread::scope(|scope| {
-        let other = scope.spawn(years);
-        let (low, high) = tercile_cuts(returns, window, SAMPLE);
-        let buckets = volatility_regimes(returns, window, low, high);
-        other.join().map(|years| (buckets, years))
+    let (volatility, years) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| stats::yearly_regimes(dates, returns, risk_free, ppy));
+        let volatility = stats::volatility_regimes(returns, window, risk_free, ppy);
+        other.join().map(|years| (volatility, years))
     })
     .map_err(|_| CheckError::msg("the regime split failed"))?;
+    let Some(volatility) = volatility else {
+        return Err(CheckError::msg(format!(
+            "{} periods are too few to split into volatility regimes with a {window}-period window",
+            returns.len()
+        )));
+    };
+    let regime = |name: String, kind: &'static str, stats: &stats::RegimeStats| Regime {
+        name,
+        kind,
+        observations: stats.observations,
+        sharpe_ratio: stats.sharpe_ratio,
+        max_drawdown: stats.max_drawdown,
+    };
     let mut regimes: Vec<Regime> = ["calm", "normal", "turbulent"]
         .into_iter()
-        .zip(&buckets)
-        .map(|(name, acc)| acc.regime(format!("{name} volatility"), "volatility", risk_free, ppy))
+        .zip(&volatility)
+        .map(|(name, stats)| regime(format!("{name} volatility"), "volatility", stats))
         .collect();
-    regimes.append(&mut years);
+    regimes.extend(
+        years
+            .iter()
+            .map(|(year, stats)| regime(year.to_string(), "year", stats)),
+    );
     Ok(regimes)
 }
 
@@ -1174,190 +891,43 @@ impl Check for BacktestHistory {
 mod tests {
     use super::*;
 
-    /// The regimes of `n` generated daily returns from 2010-01-04, against a
-    /// plain computation: every window's variance computed afresh, the
-    /// terciles from all of them sorted, and each regime's returns
-    /// summarised one by one.
-    fn regimes_against_a_plain_computation(n: usize) -> Vec<Regime> {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut returns = Vec::new();
-        for i in 0..n {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let noise =
-                f64::from(u32::try_from(state >> 40).unwrap()) / f64::from(1u32 << 24) - 0.5;
-            // Volatility that changes over time, so the regimes differ.
-            let scale = if (i / 250) % 3 == 0 { 0.03 } else { 0.01 };
-            returns.push(0.0004 + noise * scale);
-        }
+    #[test]
+    fn regimes_name_the_volatility_terciles_then_the_years() {
+        let returns: Vec<f64> = (0..600)
+            .map(|i| {
+                let scale = if (i / 100) % 2 == 0 { 0.03 } else { 0.01 };
+                0.0005 + scale * if i % 3 == 0 { 1.0 } else { -0.45 }
+            })
+            .collect();
         let mut dates = Vec::new();
-        let mut day = jiff::civil::date(2010, 1, 4);
+        let mut day = jiff::civil::date(2020, 12, 1);
         for _ in &returns {
             dates.push(day);
             day = day.tomorrow().unwrap();
         }
-        let window = 21;
-        let regimes = split_regimes(&dates, &returns, 0.0, window, 252).unwrap();
-
-        let w = f64::from(u32::try_from(window).unwrap());
-        let variance = |x: &[f64]| {
-            let mean = x.iter().sum::<f64>() / w;
-            x.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (w - 1.0)
-        };
-        let variances: Vec<f64> = returns.windows(window).map(variance).collect();
-        let mut sorted = variances.clone();
-        sorted.sort_by(f64::total_cmp);
-        let third = sorted.len() / 3;
-        let (low, high) = (sorted[third], sorted[2 * third]);
-        let summarise = |name: &str, members: &[f64]| {
-            let mut acc = Accumulator::default();
-            acc.extend(members);
-            acc.regime(name.to_owned(), "check", 0.0, 252)
-        };
-        let mut expected = Vec::new();
-        for (k, name) in ["calm", "normal", "turbulent"].iter().enumerate() {
-            let members: Vec<f64> = variances
-                .iter()
-                .zip(&returns[window - 1..])
-                .filter(|(v, _)| usize::from(**v >= low) + usize::from(**v >= high) == k)
-                .map(|(_, r)| *r)
-                .collect();
-            expected.push(summarise(name, &members));
-        }
-        let (first, last) = (dates[0].year(), dates[n - 1].year());
-        for year in first..=last {
-            let members: Vec<f64> = dates
-                .iter()
-                .zip(&returns)
-                .filter(|(d, _)| d.year() == year)
-                .map(|(_, r)| *r)
-                .collect();
-            expected.push(summarise(&year.to_string(), &members));
-        }
-        assert_eq!(regimes.len(), expected.len(), "{n} returns");
-        for (got, want) in regimes.iter().zip(&expected) {
-            assert_eq!(
-                got.observations, want.observations,
-                "{n} returns: {}",
-                got.name
-            );
-            match (got.sharpe_ratio, want.sharpe_ratio) {
-                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{}: {a} vs {b}", got.name),
-                (a, b) => assert_eq!(a, b, "{n} returns: {}", got.name),
-            }
-            assert!(
-                (got.max_drawdown - want.max_drawdown).abs() < 1e-12,
-                "{n} returns: {}",
-                got.name
-            );
-        }
+        let regimes = split_regimes(&dates, &returns, 0.0, 21, 252).unwrap();
+        let names: Vec<&str> = regimes.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
-            regimes[0].observations + regimes[1].observations + regimes[2].observations,
-            n + 1 - window
-        );
-        regimes
-    }
-
-    /// `n` returns whose volatility changes every 250 periods.
-    fn changing_volatility(n: usize) -> Vec<f64> {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        (0..n)
-            .map(|i| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                let noise =
-                    f64::from(u32::try_from(state >> 40).unwrap()) / f64::from(1u32 << 24) - 0.5;
-                let scale = [0.03, 0.01, 0.02][(i / 250) % 3];
-                0.0002 + noise * scale
-            })
-            .collect()
-    }
-
-    #[test]
-    fn blocks_roll_the_same_side_by_side_as_alone() {
-        let window = 21;
-        // Three full chunks, then a block and a part of one.
-        let windows = 3 * CHUNK + BLOCK + 300;
-        let returns = changing_volatility(windows + window - 1);
-        let mut values = vec![0.0_f32; windows];
-        for (first, out) in (0..windows).step_by(CHUNK).zip(values.chunks_mut(CHUNK)) {
-            roll_chunk(&returns, window, first, out);
-        }
-        for (b, block) in values.chunks(BLOCK).enumerate() {
-            let mut alone = vec![0.0_f32; block.len()];
-            roll_blocks::<1>(&returns, window, b * BLOCK, block.len(), |j, [value]| {
-                alone[j] = value;
-            });
-            assert_eq!(block, alone, "block {b}");
-        }
-        // And each is the window's n·Σr² − (Σr)², summed afresh.
-        let n = f64::from(u32::try_from(window).unwrap());
-        for (w, value) in values.iter().enumerate() {
-            let rs = &returns[w..w + window];
-            let sum: f64 = rs.iter().sum();
-            let squares: f64 = rs.iter().map(|r| r * r).sum();
-            let fresh = n * squares - sum * sum;
-            let error = (f64::from(*value) - fresh).abs() / fresh;
-            assert!(error < 1e-5, "window {w}: {value} against {fresh}");
-        }
-    }
-
-    #[test]
-    fn tercile_cuts_from_a_sample_of_chunks() {
-        let window = 21;
-        let windows = 40 * CHUNK;
-        // Volatility that also grows along the series threefold: a sample
-        // from one part of it would put its cuts far off.
-        let mut returns = changing_volatility(windows + window - 1);
-        #[allow(clippy::cast_precision_loss)]
-        let len = returns.len() as f64;
-        for (i, r) in returns.iter_mut().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
-            let at = i as f64 / len;
-            *r *= 1.0 + 2.0 * at;
-        }
-        let mut values = vec![0.0_f32; windows];
-        for (first, out) in (0..windows).step_by(CHUNK).zip(values.chunks_mut(CHUNK)) {
-            roll_chunk(&returns, window, first, out);
-        }
-        let below = |cut: f32| values.iter().filter(|v| **v < cut).count();
-        // Every window: the exact terciles.
-        let mut sorted = values.clone();
-        sorted.sort_by(f32::total_cmp);
-        let third = windows / 3;
-        assert_eq!(
-            tercile_cuts(&returns, window, windows),
-            (sorted[third], sorted[2 * third])
+            names,
+            [
+                "calm volatility",
+                "normal volatility",
+                "turbulent volatility",
+                "2020",
+                "2021",
+                "2022"
+            ]
         );
         assert_eq!(
-            tercile_cuts(&returns, window, windows / 2 + 1),
-            (sorted[third], sorted[2 * third])
+            regimes[..3].iter().map(|r| r.observations).sum::<usize>(),
+            600 + 1 - 21
         );
-        // Every fourth chunk (ten of forty): a third of all windows below
-        // the lower cut and a third above the upper, within 3 %.
-        let (low, high) = tercile_cuts(&returns, window, windows / 4);
-        assert_ne!((low, high), (sorted[third], sorted[2 * third]));
-        #[allow(clippy::cast_precision_loss)]
-        let share = |count: usize| count as f64 / windows as f64;
-        let (calm, turbulent) = (share(below(low)), 1.0 - share(below(high)));
-        assert!((calm - 1.0 / 3.0).abs() < 0.03, "calm {calm}");
-        assert!(
-            (turbulent - 1.0 / 3.0).abs() < 0.03,
-            "turbulent {turbulent}"
-        );
-    }
-
-    #[test]
-    fn regimes_agree_with_a_plain_computation() {
-        let regimes = regimes_against_a_plain_computation(3000);
-        // Turbulent windows are the volatile ones.
-        assert!(regimes[2].max_drawdown > regimes[0].max_drawdown);
-        assert_eq!(regimes[3].name, "2010");
-        // Windows in stretches of every length, with 0 to 3 left over.
-        for n in [24, 25, 26, 27, 28, 100, 3001, 3002, 3003] {
-            regimes_against_a_plain_computation(n);
-        }
+        assert_eq!(regimes[3].observations, 31);
+        assert_eq!(regimes[4].observations, 365);
+        assert!(regimes[..3].iter().all(|r| r.kind == "volatility"));
+        assert!(regimes[3..].iter().all(|r| r.kind == "year"));
+        // Fewer than three windows: an error, never a panic.
+        let error = split_regimes(&dates[..22], &returns[..22], 0.0, 21, 252).unwrap_err();
+        assert!(error.to_string().contains("too few"), "{error}");
     }
 }

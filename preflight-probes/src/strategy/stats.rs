@@ -1,6 +1,6 @@
-//! Backtest statistics: performance ratios, drawdown, the probabilistic and
-//! deflated Sharpe ratios, the probability of backtest overfitting and drift
-//! tests, each a pure function of plain slices.
+//! Backtest statistics: performance ratios, drawdown, market regimes, the
+//! probabilistic and deflated Sharpe ratios, the probability of backtest
+//! overfitting and drift tests, each a pure function of plain slices.
 //!
 //! Nothing here knows about checks, files or configuration, so every function
 //! can be reused, tested against reference values and fuzzed on its own.
@@ -46,6 +46,10 @@
 //! ratios divides by `periods_per_year`.
 
 use statrs::distribution::{ContinuousCDF, Normal};
+
+mod regimes;
+
+pub use regimes::{REGIME_SAMPLE, RegimeStats, volatility_regimes, yearly_regimes};
 
 /// The annualisation factor of daily returns: 252 trading days a year.
 pub const DEFAULT_PERIODS_PER_YEAR: u32 = 252;
