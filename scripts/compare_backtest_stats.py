@@ -18,7 +18,8 @@ run of each to warm the page cache: one run of a 0.4 s program varies by
 ±10 % on a shared machine, so the ratio is taken of the medians, and the
 fastest and slowest runs are printed too. Prints both wall times, their ratio
 and preflight's peak memory (from `/usr/bin/time -v` when available) against
-the in-memory size of the series (8 bytes per return plus 4 per date).
+the in-memory size of the returns (8 bytes each; the dates are kept as runs
+of equal dates, a few hundred kilobytes).
 """
 
 import argparse
@@ -149,7 +150,7 @@ def main():
     peer_inner = float(peer.stdout.splitlines()[0])
     peak_kib = max(peaks) if peaks else None
 
-    series_mib = args.rows * 12 / 2**20
+    returns_mib = args.rows * 8 / 2**20
     print(f"rows: {args.rows}, file: {csv_path.stat().st_size / 2**20:.0f} MiB")
     print(f"runs of each:                {args.runs} (median, fastest-slowest)")
     print(f"pandas + empyrical-reloaded: {peer_wall:.2f} s ({min(peer_walls):.2f}-{max(peer_walls):.2f}; "
@@ -159,7 +160,7 @@ def main():
           f"(worst pairing {min(peer_walls) / max(ours_walls):.1f}x)")
     if peak_kib is not None:
         print(f"preflight peak memory:       {peak_kib / 1024:.0f} MiB "
-              f"({peak_kib / 1024 / series_mib:.2f}x the series' {series_mib:.0f} MiB)")
+              f"({peak_kib / 1024 / returns_mib:.2f}x the returns' {returns_mib:.0f} MiB)")
     # The same numbers, or the comparison would mean nothing.
     theirs = json.loads(peer.stdout.splitlines()[1])
     report = json.loads((DATA / "report.json").read_text())

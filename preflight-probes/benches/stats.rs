@@ -5,6 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use preflight_probes::strategy::series::Dates;
 use preflight_probes::strategy::stats::{self, DEFAULT_PBO_BLOCKS, PboMetric, pbo};
 
 /// Deterministic daily returns, `rows × trials`: xorshift64* noise of ±1 %
@@ -73,11 +74,11 @@ fn bench_regimes(c: &mut Criterion) {
         .flatten()
         .collect();
     // 390 one-minute periods a trading day, five days a week.
-    let mut dates = Vec::with_capacity(ROWS);
+    let mut dates = Dates::new();
     let mut day = jiff::civil::date(2000, 1, 3);
     while dates.len() < ROWS {
         if day.weekday().to_monday_one_offset() <= 5 {
-            dates.extend(std::iter::repeat_n(day, 390.min(ROWS - dates.len())));
+            dates.push_run(day, 390.min(ROWS - dates.len()));
         }
         day = day.tomorrow().unwrap();
     }
@@ -88,7 +89,12 @@ fn bench_regimes(c: &mut Criterion) {
         b.iter(|| stats::volatility_regimes(black_box(&returns), 21, 0.0, ppy).unwrap());
     });
     group.bench_function("calendar years", |b| {
-        b.iter(|| stats::yearly_regimes(black_box(&dates), black_box(&returns), 0.0, ppy));
+        b.iter(|| {
+            let runs = black_box(&dates)
+                .runs()
+                .map(|(day, periods)| (day, periods.len()));
+            stats::yearly_regimes(runs, black_box(&returns), 0.0, ppy)
+        });
     });
     group.finish();
 }

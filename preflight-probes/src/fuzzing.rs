@@ -228,8 +228,12 @@ fn backtest_series(series: &Backtest, equity: bool, data: &[u8]) {
         "returns must be finite: {returns:?}"
     );
     assert!(
-        series.dates.windows(2).all(|w| w[0] <= w[1]),
-        "dates out of order: {:?}",
+        series
+            .dates
+            .runs()
+            .zip(series.dates.runs().skip(1))
+            .all(|(a, b)| a.0 < b.0),
+        "dates out of order, or runs not merged: {:?}",
         series.dates
     );
     match (equity, series.kind) {
@@ -245,7 +249,10 @@ fn backtest_series(series: &Backtest, equity: bool, data: &[u8]) {
                 "{first_equity}"
             );
             assert!(
-                first_date <= series.dates[0],
+                series
+                    .dates
+                    .first()
+                    .is_some_and(|first| first_date <= first),
                 "{first_date} after the first return"
             );
             // Positive equity loses less than everything (up to rounding).

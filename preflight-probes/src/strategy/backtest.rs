@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use preflight_core::{Check, CheckError, ChecklistItem, Context, Evidence, Outcome};
 use serde::Serialize;
 
-use super::series::{Backtest, Trials};
+use super::series::{Backtest, Dates, Trials};
 use super::stats;
 
 /// The backtest input every item here reads.
@@ -59,8 +59,8 @@ fn degenerate(what: &str) -> CheckError {
 /// wealth of 1 before the first return).
 fn date_at(bt: &Backtest, i: Option<usize>) -> Option<Date> {
     match i {
-        Some(i) => bt.dates.get(i).copied(),
-        None => bt.dates.first().copied(),
+        Some(i) => bt.dates.get(i),
+        None => bt.dates.first(),
     }
 }
 
@@ -218,8 +218,8 @@ impl Check for MaxDrawdown {
         let evidence = DrawdownEvidence {
             max_drawdown: dd.max_drawdown,
             peak_date: dd.trough.and_then(|_| date_at(&bt, dd.peak)),
-            trough_date: dd.trough.and_then(|t| bt.dates.get(t).copied()),
-            recovery_date: dd.recovery.and_then(|r| bt.dates.get(r).copied()),
+            trough_date: dd.trough.and_then(|t| bt.dates.get(t)),
+            recovery_date: dd.recovery.and_then(|r| bt.dates.get(r)),
             max: self.max,
             observations: bt.len(),
         };
@@ -320,7 +320,7 @@ impl Check for WinRate {
 /// terciles (calm, normal, turbulent) over `window`-period windows, then its
 /// calendar years.
 fn split_regimes(
-    dates: &[Date],
+    dates: &Dates,
     returns: &[f64],
     risk_free: f64,
     window: usize,
@@ -328,7 +328,10 @@ fn split_regimes(
 ) -> Result<Vec<Regime>, CheckError> {
     // The years on another thread.
     let (volatility, years) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| stats::yearly_regimes(dates, returns, risk_free, ppy));
+        let other = scope.spawn(|| {
+            let runs = dates.runs().map(|(date, periods)| (date, periods.len()));
+            stats::yearly_regimes(runs, returns, risk_free, ppy)
+        });
         let volatility = stats::volatility_regimes(returns, window, risk_free, ppy);
         other.join().map(|years| (volatility, years))
     })
@@ -698,12 +701,16 @@ impl Check for WalkForward {
         } else {
             None
         };
-        let (dates, columns, names): (&[Date], Vec<&[f64]>, Vec<&str>) = match &trials {
-            Some(t) => (
-                &t.dates,
-                t.iter().map(|(_, c)| c).collect(),
-                t.iter().map(|(n, _)| n).collect(),
-            ),
+        let trial_dates;
+        let (dates, columns, names): (&Dates, Vec<&[f64]>, Vec<&str>) = match &trials {
+            Some(t) => {
+                trial_dates = Dates::from(&t.dates[..]);
+                (
+                    &trial_dates,
+                    t.iter().map(|(_, c)| c).collect(),
+                    t.iter().map(|(n, _)| n).collect(),
+                )
+            }
             None => (&bt.dates, vec![&bt.returns[..]], vec!["backtest"]),
         };
         let windows = walk(dates, &columns, &names, trials.is_some(), ppy, train, test);
@@ -793,7 +800,7 @@ fn listed(mut windows: Vec<Window>) -> (&'static str, Vec<Window>) {
 /// configuration): in each train window the configuration with the best
 /// Sharpe is selected, and both windows' annualised mean returns recorded.
 fn walk(
-    dates: &[Date],
+    dates: &Dates,
     columns: &[&[f64]],
     names: &[&str],
     label_selection: bool,
@@ -812,10 +819,17 @@ fn walk(
         let best = (0..columns.len())
             .max_by(|&a, &b| sharpe(a).total_cmp(&sharpe(b)))
             .unwrap_or(0);
+        let (Some(train_start), Some(test_start), Some(test_end)) = (
+            dates.get(tr.start),
+            dates.get(te.start),
+            dates.get(te.end - 1),
+        ) else {
+            break;
+        };
         windows.push(Window {
-            train_start: dates[tr.start],
-            test_start: dates[te.start],
-            test_end: dates[te.end - 1],
+            train_start,
+            test_start,
+            test_end,
             selected: label_selection.then(|| names[best].to_owned()),
             train_annual_return: annual(&columns[best][tr]),
             test_annual_return: annual(&columns[best][te]),
@@ -905,6 +919,7 @@ mod tests {
             dates.push(day);
             day = day.tomorrow().unwrap();
         }
+        let dates = Dates::from(&dates[..]);
         let regimes = split_regimes(&dates, &returns, 0.0, 21, 252).unwrap();
         let names: Vec<&str> = regimes.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
@@ -927,7 +942,8 @@ mod tests {
         assert!(regimes[..3].iter().all(|r| r.kind == "volatility"));
         assert!(regimes[3..].iter().all(|r| r.kind == "year"));
         // Fewer than three windows: an error, never a panic.
-        let error = split_regimes(&dates[..22], &returns[..22], 0.0, 21, 252).unwrap_err();
+        let first = Dates::from(&dates.to_vec()[..22]);
+        let error = split_regimes(&first, &returns[..22], 0.0, 21, 252).unwrap_err();
         assert!(error.to_string().contains("too few"), "{error}");
     }
 }

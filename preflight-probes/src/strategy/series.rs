@@ -70,6 +70,7 @@
 
 mod backtest;
 mod cv;
+mod dates;
 mod digest;
 mod fast;
 mod features;
@@ -81,6 +82,7 @@ mod trials;
 
 pub use backtest::{Backtest, SeriesKind, Trades};
 pub use cv::{CvFold, CvResults};
+pub use dates::Dates;
 pub use features::{Feature, FeatureTable};
 pub use manifest::{ModelEntry, ModelFileState, ModelFileStatus, ModelManifest};
 pub use paper::PaperTrading;

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use preflight_core::{Artifact, CheckError, Input, InputSource};
 
 use super::super::stats::Profile;
+use super::dates::Dates;
 use super::fast;
 use super::read::{CsvFile, DateOrder, Order};
 use super::settings::Settings;
@@ -48,8 +49,9 @@ const KEYS: &[&str] = &[
 #[non_exhaustive]
 pub struct Backtest {
     /// The UTC date of each return (the period's end): strictly increasing for a
-    /// daily series, repeated within a day for an intraday one.
-    pub dates: Vec<Date>,
+    /// daily series, repeated within a day for an intraday one, and kept as
+    /// runs of equal dates ([`Dates::get`] gives period `i`'s).
+    pub dates: Dates,
     /// The simple return of each period, finite; as long as [`dates`](Self::dates).
     pub returns: Vec<f64>,
     /// Whether the file held returns or equity.
@@ -165,14 +167,18 @@ impl Backtest {
 
         let oos_index = match oos_start {
             Some(start) => {
-                let (first, last) = (dates[0], dates[dates.len() - 1]);
+                let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+                    return Err(settings.error(format!(
+                        "the series in `{shown}` has no dates to place `oos_start` {start} among"
+                    )));
+                };
                 if start <= first || start > last {
                     return Err(settings.error(format!(
                         "`oos_start` {start} in [inputs.{name}] is outside the series in `{shown}` \
                          ({first} to {last}): set a date after the first and on or before the last"
                     )));
                 }
-                Some(dates.partition_point(|d| *d < start))
+                Some(dates.partition_point(|d| d < start))
             }
             None => None,
         };
@@ -221,13 +227,13 @@ impl Backtest {
     /// The first return's date.
     #[must_use]
     pub fn first_date(&self) -> Option<Date> {
-        self.dates.first().copied()
+        self.dates.first()
     }
 
     /// The last return's date.
     #[must_use]
     pub fn last_date(&self) -> Option<Date> {
-        self.dates.last().copied()
+        self.dates.last()
     }
 
     /// The returns before [`oos_start`](Self::oos_start), or all of them without one.
@@ -258,10 +264,10 @@ impl Input for Backtest {
     }
 }
 
-type Series = (Vec<Date>, Vec<f64>, SeriesKind);
+type Series = (Dates, Vec<f64>, SeriesKind);
 
 fn read_returns(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Series, CheckError> {
-    let mut dates = Vec::new();
+    let mut dates = Dates::new();
     let mut returns = Vec::new();
     let mut order = DateOrder::new(Order::Increasing);
     while file.next_row()? {
@@ -269,8 +275,7 @@ fn read_returns(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Serie
         order.check_moment(file, date_col, moment)?;
         let date = moment.0;
         let value = file.number(col)?;
-        if dates.is_empty() {
-            dates.reserve(file.rows_hint());
+        if returns.is_empty() {
             returns.reserve(file.rows_hint());
         }
         dates.push(date);
@@ -280,7 +285,7 @@ fn read_returns(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Serie
 }
 
 fn read_equity(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Series, CheckError> {
-    let mut dates = Vec::new();
+    let mut dates = Dates::new();
     let mut returns = Vec::new();
     let mut order = DateOrder::new(Order::Increasing);
     let mut first: Option<(Date, f64)> = None;
@@ -298,7 +303,6 @@ fn read_equity(file: &mut CsvFile, date_col: usize, col: usize) -> Result<Series
         }
         if first.is_none() {
             first = Some((date, equity));
-            dates.reserve(file.rows_hint());
             returns.reserve(file.rows_hint());
         } else {
             // Both are finite and positive, but their ratio may still overflow.
@@ -465,7 +469,7 @@ mod tests {
         write(dir.path(), "r.csv", content);
         let b = parse(dir.path(), r#"path = "r.csv""#).unwrap();
         assert_eq!(
-            b.dates,
+            b.dates.to_vec(),
             [date(2024, 1, 2), date(2024, 1, 3), date(2024, 1, 4)]
         );
         assert_eq!(b.returns, [0.01, -0.02, 0.005]);
@@ -530,7 +534,7 @@ mod tests {
             }
         );
         assert_eq!(
-            b.dates,
+            b.dates.to_vec(),
             [date(2024, 1, 2), date(2024, 1, 3), date(2024, 1, 4)]
         );
         assert!((b.returns[0] - 0.1).abs() < 1e-12);
@@ -835,7 +839,10 @@ mod tests {
         write(dir.path(), "big.csv", &content);
         let b = parse(dir.path(), r#"path = "big.csv""#).unwrap();
         assert_eq!(b.len(), 100_000);
-        assert_eq!((b.dates[0], b.returns[0]), (date(1800, 1, 1), -0.005));
+        assert_eq!(
+            (b.dates.first(), b.returns[0]),
+            (Some(date(1800, 1, 1)), -0.005)
+        );
         assert_eq!(b.last_date(), Some(day.yesterday().unwrap()));
         assert_eq!(b.returns[99_999], 0.00499);
         assert_eq!(b.artifact.size, content.len() as u64);

@@ -28,6 +28,7 @@ use jiff::civil::Date;
 use preflight_core::Artifact;
 use sha2::{Digest as _, Sha256};
 
+use super::dates::Dates;
 use super::digest::format_sha256;
 use super::read::{modified, parse_moment};
 use crate::number::{decimal_prefix, parse_number};
@@ -55,7 +56,7 @@ type RowBlock = (usize, Arc<Vec<u8>>, Range<usize>);
 /// check across blocks) and how many bytes it had (to size the series).
 #[derive(Default)]
 struct Parsed {
-    dates: Vec<Date>,
+    dates: Dates,
     values: Vec<f64>,
     first: Option<Moment>,
     last: Option<Moment>,
@@ -78,7 +79,7 @@ impl Parsed {
 
 /// The series of a plain returns file: dates, returns and the file's artifact.
 pub(super) struct Series {
-    pub(super) dates: Vec<Date>,
+    pub(super) dates: Dates,
     pub(super) values: Vec<f64>,
     pub(super) artifact: Artifact,
 }
@@ -89,7 +90,7 @@ struct Joiner {
     size: u64,
     next: usize,
     waiting: BTreeMap<usize, Parsed>,
-    dates: Vec<Date>,
+    dates: Dates,
     values: Vec<f64>,
     last: Option<Moment>,
     /// Emptied blocks, for the workers to fill again: fresh vectors would
@@ -114,12 +115,11 @@ impl Joiner {
                 let per_row = block.bytes / block.values.len().max(1);
                 let rows = usize::try_from(self.size).unwrap_or(usize::MAX) / per_row.max(1);
                 let rows = rows + rows / 32;
-                self.dates.reserve(rows);
                 self.values.reserve(rows);
             }
-            self.dates.extend_from_slice(&block.dates);
+            self.dates.append(&block.dates);
             self.values.extend_from_slice(&block.values);
-            block.dates.clear();
+            block.dates = Dates::new();
             block.values.clear();
             block.first = None;
             block.last = None;
@@ -160,7 +160,7 @@ pub(super) fn read_returns(
         size: metadata.len(),
         next: 0,
         waiting: BTreeMap::new(),
-        dates: Vec::new(),
+        dates: Dates::new(),
         values: Vec::new(),
         last: None,
         spare: Vec::new(),
@@ -326,7 +326,6 @@ fn parse_block(
     }
     // A row is at least a date, a comma, a digit and a line end.
     let rows = block.len() / 16;
-    out.dates.reserve(rows);
     out.values.reserve(rows);
     // The day of the last row when it was `YYYY-MM-DDTHH:MM:SSZ`: the rows
     // after it on that day take `timestamp_row`.
@@ -405,6 +404,8 @@ fn day_run(
     let Some((_, mut last)) = out.last else {
         return Some(at);
     };
+    // The run's rows all fall on `date`: one run of dates for all of them.
+    let before = out.values.len();
     while let Some(row) = block.get(at..at + 21) {
         let Ok(row) = <&[u8; 21]>::try_from(row) else {
             break;
@@ -441,11 +442,11 @@ fn day_run(
             Some([b'\r', b'\n', ..]) => at + 21 + len + 2,
             _ => break,
         };
-        out.dates.push(date);
         out.values.push(value);
         last = nanos;
         at = next;
     }
+    out.dates.push_run(date, out.values.len() - before);
     out.last = Some((date, last));
     Some(at)
 }

@@ -1,39 +1,7 @@
 //! Market regimes: a backtest's periods split by realized volatility and
 //! by calendar year, with each regime's Sharpe ratio and drawdown.
 //!
-//! # Definitions
-//!
-//! - A **window** is `window` consecutive periods; window `w` ends at
-//!   period `w + window − 1`, and its return is that period's. A series of
-//!   `n` returns has `n − window + 1` windows.
-//! - A window's **spread** is `window · Σr² − (Σr)²` over its returns: its
-//!   sample variance times `window · (window − 1)`, which orders windows as
-//!   their realized volatility does.
-//! - The **tercile cuts** are the spreads a third and two thirds of the way
-//!   up the sorted spreads ([`volatility_regimes`] says which windows count).
-//!   A window is **calm** below the lower cut, **turbulent** at or above the
-//!   upper, and **normal** in between.
-//! - A regime's returns are those of its windows (or, for a **year**, of its
-//!   periods), in time order. Its Sharpe ratio is
-//!   `(mean − risk_free) / std · √periods_per_year` with the sample standard
-//!   deviation (`ddof = 1`), and its max drawdown that of the wealth
-//!   compounded from its returns alone, starting at 1, as
-//!   [`max_drawdown`](super::max_drawdown) defines it.
-//!
-//! ```
-//! use preflight_probes::strategy::stats;
-//!
-//! // Two years of daily returns whose volatility changes every 50 days.
-//! let returns: Vec<f64> = (0..500)
-//!     .map(|i| {
-//!         let scale = if (i / 50) % 2 == 0 { 0.02 } else { 0.005 };
-//!         0.0004 + scale * if i % 2 == 0 { 1.0 } else { -1.0 }
-//!     })
-//!     .collect();
-//! let [calm, normal, turbulent] = stats::volatility_regimes(&returns, 21, 0.0, 252).unwrap();
-//! assert_eq!(calm.observations + normal.observations + turbulent.observations, 480);
-//! assert!(turbulent.max_drawdown > calm.max_drawdown);
-//! ```
+//! The definitions are on [`volatility_regimes`].
 
 use jiff::civil::Date;
 
@@ -59,17 +27,47 @@ pub struct RegimeStats {
 pub const REGIME_SAMPLE: usize = 1_000_000;
 
 /// The calm, normal and turbulent regimes of `returns` over windows of
-/// `window` periods (see the [module](self) for the definitions), with
-/// `risk_free` per period. `None` when `window` is below 2 or there are
-/// fewer than three windows (`returns` shorter than `window + 2`).
+/// `window` periods, with `risk_free` per period. `None` when `window` is
+/// below 2 or there are fewer than three windows (`returns` shorter than
+/// `window + 2`).
+///
+/// - A **window** is `window` consecutive periods; window `w` ends at
+///   period `w + window − 1`, and its return is that period's. A series of
+///   `n` returns has `n − window + 1` windows.
+/// - A window's **spread** is `window · Σr² − (Σr)²` over its returns: its
+///   sample variance times `window · (window − 1)`, which orders windows as
+///   their realized volatility does.
+/// - The **tercile cuts** are the spreads a third and two thirds of the way
+///   up the sorted spreads. A window is **calm** below the lower cut,
+///   **turbulent** at or above the upper, and **normal** in between.
+/// - A regime's returns are those of its windows, in time order (for
+///   [`yearly_regimes`], those of the year's periods). Its Sharpe ratio is
+///   `(mean − risk_free) / std · √periods_per_year` with the sample standard
+///   deviation (`ddof = 1`), and its max drawdown that of the wealth
+///   compounded from its returns alone, starting at 1, as
+///   [`max_drawdown`](super::max_drawdown()) defines it.
 ///
 /// The tercile cuts are exact up to twice [`REGIME_SAMPLE`] windows. For
 /// more, they come from an evenly spaced sample of the windows (every
 /// tenth chunk of 4 096 windows of ten million, for example), which is
-/// exact enough for terciles at a fraction of the cost.
+/// exact enough for terciles at a fraction of the cost. The work is two
+/// passes over the returns, a chunk of windows at a time, and the memory a
+/// few chunks besides the sample.
 ///
-/// Runs in two passes over the returns, a chunk of windows at a time, and
-/// holds a few chunks' worth of memory besides the sample.
+/// ```
+/// use preflight_probes::strategy::stats;
+///
+/// // Two years of daily returns whose volatility changes every 50 days.
+/// let returns: Vec<f64> = (0..500)
+///     .map(|i| {
+///         let scale = if (i / 50) % 2 == 0 { 0.02 } else { 0.005 };
+///         0.0004 + scale * if i % 2 == 0 { 1.0 } else { -1.0 }
+///     })
+///     .collect();
+/// let [calm, normal, turbulent] = stats::volatility_regimes(&returns, 21, 0.0, 252).unwrap();
+/// assert_eq!(calm.observations + normal.observations + turbulent.observations, 480);
+/// assert!(turbulent.max_drawdown > calm.max_drawdown);
+/// ```
 #[must_use]
 pub fn volatility_regimes(
     returns: &[f64],
@@ -87,29 +85,54 @@ pub fn volatility_regimes(
     )
 }
 
-/// The calendar-year regimes of `returns` on `dates` (as long as
-/// `returns`, in ascending order), with `risk_free` per period: each
-/// year's statistics, in order. Returns past the end of `dates` are left
-/// out.
+/// The calendar-year regimes of `returns`, whose dates come in runs: `runs`
+/// gives each run's date and number of periods, in order (for one date per
+/// period, `dates.iter().map(|d| (*d, 1))`). Each year's statistics, in
+/// the order the years come; periods past the end of `returns` are left
+/// out. The statistics are those of [`volatility_regimes`].
+///
+/// ```
+/// use jiff::civil::date;
+/// use preflight_probes::strategy::stats;
+///
+/// let returns = [0.01, -0.02, 0.03, 0.01, -0.01];
+/// let runs = [(date(2023, 12, 29), 2), (date(2024, 1, 2), 3)];
+/// let years = stats::yearly_regimes(runs, &returns, 0.0, 252);
+/// assert_eq!(years.len(), 2);
+/// assert_eq!((years[0].0, years[0].1.observations), (2023, 2));
+/// assert!((years[0].1.max_drawdown - 0.02).abs() < 1e-12);
+/// assert_eq!((years[1].0, years[1].1.observations), (2024, 3));
+/// ```
 #[must_use]
 pub fn yearly_regimes(
-    dates: &[Date],
+    runs: impl IntoIterator<Item = (Date, usize)>,
     returns: &[f64],
     risk_free: f64,
     periods_per_year: u32,
 ) -> Vec<(i16, RegimeStats)> {
-    let dates = &dates[..dates.len().min(returns.len())];
-    let mut years = Vec::new();
-    let mut start = 0;
-    while start < dates.len() {
-        let year = dates[start].year();
-        // Dates ascend: the year's periods are a run (of at least one
-        // period, even were they out of order).
-        let end = start + dates[start..].partition_point(|d| d.year() == year).max(1);
+    let summarise = |periods: &[f64]| {
         let mut acc = Accumulator::default();
-        acc.extend(&returns[start..end]);
-        years.push((year, acc.stats(risk_free, periods_per_year)));
-        start = end;
+        acc.extend(periods);
+        acc.stats(risk_free, periods_per_year)
+    };
+    let mut years = Vec::new();
+    // The year being summed and its first period; the end of the last run.
+    let mut current: Option<(i16, usize)> = None;
+    let mut end = 0;
+    for (date, periods) in runs {
+        let year = date.year();
+        match current {
+            Some((same, _)) if same == year => {}
+            Some((done, from)) => {
+                years.push((done, summarise(&returns[from..end])));
+                current = Some((year, end));
+            }
+            None => current = Some((year, end)),
+        }
+        end = end.saturating_add(periods).min(returns.len());
+    }
+    if let Some((year, from)) = current {
+        years.push((year, summarise(&returns[from..end])));
     }
     years
 }
@@ -426,7 +449,7 @@ mod tests {
         let mut regimes = volatility_regimes(&returns, window, 0.0, 252)
             .unwrap()
             .to_vec();
-        let years = yearly_regimes(&dates, &returns, 0.0, 252);
+        let years = yearly_regimes(dates.iter().map(|d| (*d, 1)), &returns, 0.0, 252);
         regimes.extend(years.iter().map(|(_, stats)| *stats));
 
         let w = f64::from(u32::try_from(window).unwrap());
@@ -608,9 +631,15 @@ mod tests {
             jiff::civil::date(2021, 1, 1),
         ];
         // Out of order: still every period once, never a loop or a panic.
-        let years = yearly_regimes(&dates, &returns, 0.0, 252);
+        let runs = || dates.iter().map(|d| (*d, 1));
+        let years = yearly_regimes(runs(), &returns, 0.0, 252);
         assert_eq!(years.iter().map(|(_, s)| s.observations).sum::<usize>(), 3);
-        assert!(yearly_regimes(&dates, &[], 0.0, 252).is_empty());
+        assert_eq!(years.len(), 3);
+        // More periods than returns: those past the end are left out.
+        let years = yearly_regimes([(dates[0], usize::MAX)], &returns, 0.0, 252);
+        assert_eq!(years[0].1.observations, returns.len());
+        let years = yearly_regimes(runs(), &[], 0.0, 252);
+        assert!(years.iter().all(|(_, s)| s.observations == 0));
     }
 
     #[test]
