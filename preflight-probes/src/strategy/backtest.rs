@@ -913,13 +913,13 @@ mod tests {
                 0.0005 + scale * if i % 3 == 0 { 1.0 } else { -0.45 }
             })
             .collect();
-        let mut dates = Vec::new();
+        let mut days = Vec::new();
         let mut day = jiff::civil::date(2020, 12, 1);
         for _ in &returns {
-            dates.push(day);
+            days.push(day);
             day = day.tomorrow().unwrap();
         }
-        let dates = Dates::from(&dates[..]);
+        let dates = Dates::from(&days[..]);
         let regimes = split_regimes(&dates, &returns, 0.0, 21, 252).unwrap();
         let names: Vec<&str> = regimes.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
@@ -942,7 +942,7 @@ mod tests {
         assert!(regimes[..3].iter().all(|r| r.kind == "volatility"));
         assert!(regimes[3..].iter().all(|r| r.kind == "year"));
         // Fewer than three windows: an error, never a panic.
-        let first = Dates::from(&dates.to_vec()[..22]);
+        let first = Dates::from(&days[..22]);
         let error = split_regimes(&first, &returns[..22], 0.0, 21, 252).unwrap_err();
         assert!(error.to_string().contains("too few"), "{error}");
     }
