@@ -326,6 +326,15 @@ fn split_regimes(
     window: usize,
     ppy: u32,
 ) -> Result<Vec<Regime>, CheckError> {
+    let too_few = |periods: usize| {
+        CheckError::msg(format!(
+            "{periods} periods are too few to split into volatility regimes with a {window}-period window"
+        ))
+    };
+    // Three windows at least, and one more period.
+    if returns.len() < window + 3 {
+        return Err(too_few(returns.len()));
+    }
     // The years on another thread.
     let (volatility, years) = std::thread::scope(|scope| {
         let other = scope.spawn(|| {
@@ -337,10 +346,7 @@ fn split_regimes(
     })
     .map_err(|_| CheckError::msg("the regime split failed"))?;
     let Some(volatility) = volatility else {
-        return Err(CheckError::msg(format!(
-            "{} periods are too few to split into volatility regimes with a {window}-period window",
-            returns.len()
-        )));
+        return Err(too_few(returns.len()));
     };
     let regime = |name: String, kind: &'static str, stats: &stats::RegimeStats| Regime {
         name,
@@ -419,12 +425,6 @@ impl Check for MarketRegimes {
         let bt = backtest(cx)?;
         let ppy = periods_per_year(&bt)?;
         let window = self.vol_window.max(2);
-        if bt.len() < window + 3 {
-            return Err(CheckError::msg(format!(
-                "{} periods are too few to split into volatility regimes with a {window}-period window",
-                bt.len()
-            )));
-        }
         let regimes = split_regimes(&bt.dates, &bt.returns, bt.risk_free, window, ppy)?;
         let positive = regimes[..3]
             .iter()
