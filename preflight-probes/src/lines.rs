@@ -24,6 +24,8 @@ pub(crate) type Nanos = i64;
 pub(crate) struct Clock {
     /// The last day seen: its text and its midnight.
     day: Option<([u8; 10], Nanos)>,
+    /// The last minute seen (`YYYY-MM-DDTHH:MM:`): its text and its start.
+    minute: Option<([u8; 17], Nanos)>,
     /// The last time read, as text and as read: events of one instant
     /// (an order and its risk decision, say) share it.
     last: ([u8; 32], usize, Nanos),
@@ -31,11 +33,18 @@ pub(crate) struct Clock {
 
 impl Clock {
     /// The instant `raw` names, or `None` if it is not RFC 3339.
+    #[inline]
     pub(crate) fn parse(&mut self, raw: &[u8]) -> Option<Nanos> {
         let (text, len, nanos) = &self.last;
         if *len > 0 && raw.len() == *len && same_text(raw, text) {
             return Some(*nanos);
         }
+        self.parse_new(raw)
+    }
+
+    /// [`Clock::parse`] of a time other than the last one read.
+    #[inline(never)]
+    fn parse_new(&mut self, raw: &[u8]) -> Option<Nanos> {
         let nanos = if let Some(nanos) = self.utc(raw) {
             nanos
         } else {
@@ -72,14 +81,18 @@ impl Clock {
             (body, sign * (h * 60 + m) * 60 * 1_000_000_000)
         };
         let (head, fraction) = (body.get(..19)?, body.get(19..)?);
-        if head[10] != b'T' || head[13] != b':' || head[16] != b':' {
-            return None;
-        }
-        let midnight = self.midnight(head[..10].try_into().ok()?)?;
-        let two = |i: usize| digits2(head[i], head[i + 1]);
-        let (h, m, s) = (two(11)?, two(14)?, two(17)?);
+        let minute: [u8; 17] = head[..17].try_into().ok()?;
+        let start = match self.minute {
+            Some((text, start)) if text == minute => start,
+            _ => {
+                let start = self.minute_start(minute)?;
+                self.minute = Some((minute, start));
+                start
+            }
+        };
+        let s = digits2(head[17], head[18])?;
         // A leap second (`:60`) goes to jiff.
-        if h >= 24 || m >= 60 || s >= 60 {
+        if s >= 60 {
             return None;
         }
         let nanos = match fraction {
@@ -92,11 +105,25 @@ impl Clock {
                     }
                     value = value * 10 + i64::from(d - b'0');
                 }
-                value * 10i64.pow(9 - u32::try_from(digits.len()).ok()?)
+                value * SCALE[digits.len()]
             }
             _ => return None,
         };
-        Some(midnight + ((h * 60 + m) * 60 + s) * 1_000_000_000 + nanos - offset)
+        Some(start + s * 1_000_000_000 + nanos - offset)
+    }
+
+    /// The start (in UTC, as if the time had no offset) of the minute
+    /// `YYYY-MM-DDTHH:MM:`.
+    fn minute_start(&mut self, text: [u8; 17]) -> Option<Nanos> {
+        if text[10] != b'T' || text[13] != b':' || text[16] != b':' {
+            return None;
+        }
+        let midnight = self.midnight(text[..10].try_into().ok()?)?;
+        let (h, m) = (digits2(text[11], text[12])?, digits2(text[14], text[15])?);
+        if h >= 24 || m >= 60 {
+            return None;
+        }
+        Some(midnight + (h * 60 + m) * 60 * 1_000_000_000)
     }
 
     /// A date `YYYY-MM-DD`: its midnight in UTC.
@@ -136,6 +163,20 @@ fn same_text(raw: &[u8], text: &[u8; 32]) -> bool {
     }
 }
 
+/// The nanoseconds of one unit of the `n`th digit of a fraction of a second.
+const SCALE: [i64; 10] = [
+    0,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
+
 /// Two ASCII digits as a number.
 fn digits2(a: u8, b: u8) -> Option<i64> {
     (a.is_ascii_digit() && b.is_ascii_digit())
@@ -155,7 +196,10 @@ pub(crate) struct Lines<S> {
     /// The current line, in `buffer` (or `quoted`, for a quoted line).
     current: (usize, usize),
     quoted: Option<Vec<u8>>,
+    /// The fields of the current line: the first `fields` ranges (in
+    /// `buffer`, or in `quoted`).
     ranges: Vec<(usize, usize)>,
+    fields: usize,
     /// The current line's number (1-based).
     pub(crate) line: u64,
     /// The commas, line ends and quotes of 64 bytes of `buffer`, for
@@ -287,6 +331,7 @@ impl<S: Source> Lines<S> {
             current: (0, 0),
             quoted: None,
             ranges: Vec::new(),
+            fields: 0,
             line: 0,
             marks: Marks::NONE,
         }
@@ -360,6 +405,7 @@ impl<S: Source> Lines<S> {
     /// Reads the next non-empty line and splits it into fields: what
     /// [`Lines::next`] then [`Lines::split`] do, in one pass over a plain
     /// line; `false` at the end.
+    #[inline]
     pub(crate) fn next_split(&mut self, shown: &str) -> Result<bool, CheckError> {
         if self.next_plain() {
             return Ok(true);
@@ -377,6 +423,7 @@ impl<S: Source> Lines<S> {
     /// the 64 bytes it starts in (and of the 64 after, for a line that goes
     /// on), found by SIMD comparisons once for all the lines in them.
     /// `false`, having read nothing, for any other line.
+    #[inline]
     fn next_plain(&mut self) -> bool {
         if self.line == 0 {
             return false;
@@ -429,6 +476,7 @@ impl<S: Source> Lines<S> {
             return false;
         }
         self.ranges.push((field, end));
+        self.fields = self.ranges.len();
         self.line += 1;
         self.start = end + 1;
         self.current = (start, end);
@@ -447,8 +495,9 @@ impl<S: Source> Lines<S> {
         let (a, b) = self.current;
         if !split_plain(&self.buffer[a..b], a, &mut self.ranges) {
             self.ranges.clear();
-            return self.split_quoted(shown);
+            self.split_quoted(shown)?;
         }
+        self.fields = self.ranges.len();
         Ok(())
     }
 
@@ -473,28 +522,69 @@ impl<S: Source> Lines<S> {
         Ok(())
     }
 
+    /// The fields of the current line, to read several of them.
+    #[inline]
+    pub(crate) fn fields(&self) -> Fields<'_> {
+        Fields {
+            source: self.quoted.as_deref().unwrap_or(&self.buffer),
+            ranges: self.ranges.get(..self.fields).unwrap_or_default(),
+        }
+    }
+
     /// The number of fields of the current line.
     pub(crate) fn len(&self) -> usize {
-        self.ranges.len()
+        self.fields
     }
 
     /// Field `c` of the current line, trimmed.
     pub(crate) fn get(&self, c: usize) -> &[u8] {
-        let source = self.quoted.as_deref().unwrap_or(&self.buffer);
-        self.ranges
-            .get(c)
-            .map_or(&[][..], |(a, b)| source[*a..*b].trim_ascii())
+        self.fields().get(c)
     }
 
     /// Field `c` of the current line as a finite number (trimmed), read in
     /// place; `None` when it is not one.
     pub(crate) fn number(&self, c: usize) -> Option<f64> {
-        let source = self.quoted.as_deref().unwrap_or(&self.buffer);
+        self.fields().number(c)
+    }
+}
+
+/// The fields of a line of [`Lines`], read without going back to it for
+/// each: where its bytes are and where each field is in them.
+#[derive(Clone, Copy)]
+pub(crate) struct Fields<'a> {
+    source: &'a [u8],
+    ranges: &'a [(usize, usize)],
+}
+
+impl<'a> Fields<'a> {
+    /// The number of fields.
+    #[inline]
+    pub(crate) fn len(self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Field `c`, trimmed; empty if the line has no such field.
+    #[inline]
+    pub(crate) fn get(self, c: usize) -> &'a [u8] {
+        self.ranges
+            .get(c)
+            .and_then(|&(a, b)| self.source.get(a..b))
+            .map_or(&[][..], <[u8]>::trim_ascii)
+    }
+
+    /// Field `c` as a finite number (trimmed), read in place; `None` when
+    /// it is not one.
+    #[inline]
+    pub(crate) fn number(self, c: usize) -> Option<f64> {
         let &(mut a, mut b) = self.ranges.get(c)?;
-        while a < b && source[a].is_ascii_whitespace() {
+        let source = self.source;
+        if let Some(value) = crate::number::eight_byte_field(source, a, b) {
+            return Some(value);
+        }
+        while a < b && source.get(a).is_some_and(u8::is_ascii_whitespace) {
             a += 1;
         }
-        while b > a && source[b - 1].is_ascii_whitespace() {
+        while b > a && source.get(b - 1).is_some_and(u8::is_ascii_whitespace) {
             b -= 1;
         }
         crate::number::parse_field(source, a, b)
@@ -1160,6 +1250,19 @@ mod tests {
             "2016-12-31T23:59:60Z",
             "2025-01-27 14:30:00Z",
             "2025-01-27t14:30:00z",
+            // The minute of the last time read, again: only its seconds
+            // are read, and its offset still counts.
+            "2025-01-27T14:30:07.25Z",
+            "2025-01-27T14:30:07.25Z",
+            "2025-01-27T14:30:59.000000001Z",
+            "2025-01-27T14:30:08+01:00",
+            "2025-01-27T14:30:60Z",
+            "2025-01-27T14:30:5xZ",
+            "2025-01-27T14:30:09Z",
+            "2025-01-27T14:31:00Z",
+            "2025-01-27T14:60:00Z",
+            "2025-01-27T14:30:01Z",
+            "2025-01-28T14:30:01Z",
         ] {
             let expected: Option<jiff::Timestamp> = text.parse().ok();
             let expected = expected.map(|t| i64::try_from(t.as_nanosecond()).unwrap());

@@ -208,9 +208,43 @@ impl std::hash::Hasher for Identity {
     }
 }
 
+/// What an event of the log is, read from its `event` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Risk,
+    Order,
+    Fill,
+    Cancel,
+    /// Anything else: an error.
+    Unknown,
+}
+
+impl Event {
+    /// The event `raw` names, its bytes compared as words rather than one
+    /// at a time.
+    #[inline]
+    fn of(raw: &[u8]) -> Event {
+        let word = |at: usize| -> u32 {
+            raw.get(at..at + 4)
+                .and_then(|four| four.try_into().ok())
+                .map_or(0, u32::from_le_bytes)
+        };
+        let of = |text: &[u8; 4]| u32::from_le_bytes(*text);
+        match raw.len() {
+            4 if word(0) == of(b"risk") => Event::Risk,
+            4 if word(0) == of(b"fill") => Event::Fill,
+            5 if word(0) == of(b"orde") && raw[4] == b'r' => Event::Order,
+            6 if word(0) == of(b"canc") && word(2) == of(b"ncel") => Event::Cancel,
+            _ => Event::Unknown,
+        }
+    }
+}
+
 /// One event of the log, whichever its format.
 struct Row<'a> {
     time: Nanos,
+    /// What it is, and its `event` field as written.
+    kind: Event,
     event: &'a [u8],
     id: &'a [u8],
     /// The quantity of an order or fill.
@@ -328,8 +362,8 @@ impl State {
             row.quantity
                 .ok_or_else(|| (Field::Quantity, "expected a non-negative number".to_owned()))
         };
-        match row.event {
-            b"risk" => match row.decision {
+        match row.kind {
+            Event::Risk => match row.decision {
                 b"approve" => {
                     let wide = self.hasher.wide(row.id);
                     self.pending.entry(wide).or_default().approvals += 1;
@@ -337,7 +371,7 @@ impl State {
                 b"reject" => {}
                 _ => return Err((Field::Decision, "expected `approve` or `reject`".to_owned())),
             },
-            b"order" => {
+            Event::Order => {
                 let quantity = quantity()?;
                 if let (Some(recent), Some(signature)) = (self.recent.as_mut(), row.signature)
                     && recent.repeats(row.time, signature)
@@ -352,11 +386,11 @@ impl State {
                 self.order(line, row.id, quantity)
                     .map_err(|e| (Field::Event, e.to_string()))?;
             }
-            b"fill" => {
+            Event::Fill => {
                 let quantity = quantity()?;
                 self.fill(line, row.id, quantity);
             }
-            b"cancel" => {
+            Event::Cancel => {
                 let wide = self.hasher.wide(row.id);
                 if let Entry::Occupied(known) = self.pending.entry(wide)
                     && known.get().open
@@ -364,12 +398,12 @@ impl State {
                     close(&mut self.open, known);
                 }
             }
-            other => {
+            Event::Unknown => {
                 return Err((
                     Field::Event,
                     format!(
                         "unknown event `{}` (expected risk, order, fill or cancel)",
-                        String::from_utf8_lossy(other)
+                        String::from_utf8_lossy(row.event)
                     ),
                 ));
             }
@@ -703,6 +737,10 @@ impl SeenIds {
     /// [`SeenIds::hash`] gives for it).
     fn insert(&mut self, hash: u64, line: u64, id: &[u8]) -> io::Result<()> {
         debug_assert_eq!(hash, (self.hash)(id));
+        // Once spilled, the log is long: each ID goes to its part at once.
+        if let Some(parts) = &mut self.spilled {
+            return parts.add(part_of(hash, 0), line, id);
+        }
         self.ids.push(hash, line, id);
         if self.ids.keys.len() >= self.budget {
             if self.spilled.is_none() {
@@ -1003,23 +1041,26 @@ fn scan_csv(
     let mut clock = Clock::default();
     while rows.next_split(shown)? {
         let line = rows.line;
-        if rows.len() != header.len() {
+        let fields = rows.fields();
+        if fields.len() != header.len() {
             let message = format!(
                 "{} fields where the header has {}",
-                rows.len(),
+                fields.len(),
                 header.len()
             );
             return Err(malformed(shown, line, 1, &message));
         }
-        let field = |c: usize| rows.get(c);
+        let field = |c: usize| fields.get(c);
         let at = |f: Field, message: &str| malformed(shown, line, column(f) + 1, message);
         let t = clock
             .parse(field(time))
             .ok_or_else(|| at(Field::Time, "expected an RFC 3339 timestamp"))?;
-        let kind = field(event);
-        let quantity = if matches!(kind, b"order" | b"fill") {
+        let event = field(event);
+        let kind = Event::of(event);
+        let quantity = if matches!(kind, Event::Order | Event::Fill) {
             Some(
-                rows.number(quantity)
+                fields
+                    .number(quantity)
                     .filter(|q| *q >= 0.0)
                     .ok_or_else(|| at(Field::Quantity, "expected a non-negative number"))?,
             )
@@ -1027,10 +1068,10 @@ fn scan_csv(
             None
         };
         let signature = match signature {
-            Some([symbol, side, price]) if kind == b"order" => {
+            Some([symbol, side, price]) if kind == Event::Order => {
                 let price = match field(price) {
                     b"" => None,
-                    _ => Some(rows.number(price).ok_or_else(|| {
+                    _ => Some(fields.number(price).ok_or_else(|| {
                         malformed(
                             shown,
                             line,
@@ -1051,7 +1092,8 @@ fn scan_csv(
         };
         let row = Row {
             time: t,
-            event: kind,
+            kind,
+            event,
             id: field(id),
             quantity,
             decision: field(decision),
@@ -1112,13 +1154,16 @@ fn scan_json_lines(
             q => q,
         };
         let signature = match (&row.symbol, &row.side) {
-            (Some(symbol), Some(side)) if state.recent.is_some() && *row.event == *b"order" => {
+            (Some(symbol), Some(side))
+                if state.recent.is_some() && Event::of(&row.event) == Event::Order =>
+            {
                 Some(signature_of(state, symbol, side, quantity, row.price))
             }
             _ => None,
         };
         let event = Row {
             time,
+            kind: Event::of(&row.event),
             event: &row.event,
             id: &row.client_order_id,
             quantity,
@@ -1486,6 +1531,34 @@ mod tests {
                     .unwrap();
             }
             assert_eq!(seen.duplicates().unwrap(), expected, "budget {budget}");
+        }
+    }
+
+    /// Each event is read by its exact name: near misses are errors at
+    /// the event's column, never taken for another event.
+    #[test]
+    fn events_are_read_by_their_exact_names() {
+        for (name, event) in [
+            ("risk", Event::Risk),
+            ("order", Event::Order),
+            ("fill", Event::Fill),
+            ("cancel", Event::Cancel),
+        ] {
+            assert_eq!(Event::of(name.as_bytes()), event, "{name}");
+        }
+        for near in [
+            "", "r", "ris", "risks", "Risk", "rusk", "fil", "fills", "filL", "orde", "orders",
+            "ordex", "xrder", "cance", "cancel!", "cancal", "cxncel", "canceled",
+        ] {
+            assert_eq!(Event::of(near.as_bytes()), Event::Unknown, "{near}");
+            let log = format!(
+                "time,event,client_order_id,quantity,decision\n2025-01-27T14:30:00Z,\"{near}\",A,,\n"
+            );
+            let err = scan(log.as_bytes(), "orders.csv").unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("orders.csv:2:2: unknown event `{near}`")),
+                "{near}: {err}"
+            );
         }
     }
 
