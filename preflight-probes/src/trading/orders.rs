@@ -350,6 +350,11 @@ impl State {
 
     /// Takes in the event on `line`; a problem in one of its fields is an
     /// error.
+    #[allow(
+        clippy::inline_always,
+        reason = "measured: as a call, the scan runs 3.3 % more instructions"
+    )]
+    #[inline(always)]
     fn apply(&mut self, line: u64, row: &Row<'_>) -> Result<(), (Field, String)> {
         if row.time < self.last_time {
             return Err((
