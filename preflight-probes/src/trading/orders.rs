@@ -799,7 +799,8 @@ struct Duplicates {
     /// hash of a group, kept from part to part so that their memory is
     /// taken once.
     part: Ids,
-    grouped: Vec<usize>,
+    /// Each ID's hash and index, by group.
+    grouped: Vec<(u64, usize)>,
     first_uses: HashMap<u64, usize, Keep>,
 }
 
@@ -826,7 +827,9 @@ impl Duplicates {
     /// (equal hashes fall in one group), each kept in log order, and each
     /// group is looked up in a map of its own: a map of a few hundred
     /// entries stays in the cache, where one of a whole part would miss it
-    /// on every lookup.
+    /// on every lookup. The groups hold each ID's hash with its index, so
+    /// that they are read in order; an ID itself is read only when its
+    /// hash was seen before.
     fn among(&mut self, ids: &Ids) {
         const GROUPS: usize = 256;
         let group = |key: &IdKey| usize::from(key.hash.to_le_bytes()[0]);
@@ -839,11 +842,11 @@ impl Duplicates {
         }
         let mut grouped = std::mem::take(&mut self.grouped);
         grouped.clear();
-        grouped.resize(ids.keys.len(), 0);
+        grouped.resize(ids.keys.len(), (0, 0));
         let mut next = starts;
         for (i, key) in ids.keys.iter().enumerate() {
             let g = group(key);
-            grouped[next[g]] = i;
+            grouped[next[g]] = (key.hash, i);
             next[g] += 1;
         }
         // The first use of each hash; the first uses of other texts with an
@@ -853,16 +856,16 @@ impl Duplicates {
         for g in 0..GROUPS {
             first.clear();
             collided.clear();
-            for &i in &grouped[starts[g]..starts[g + 1]] {
-                let key = &ids.keys[i];
-                let id = ids.id(key);
+            for &(hash, i) in &grouped[starts[g]..starts[g + 1]] {
                 // The hashes of a part share their top bits, which the map
                 // takes as its tag (and [`Keep`] does not mix): turned half
                 // round, the tag and the slot come from bits that differ.
-                let taken = *first.entry(key.hash.rotate_left(32)).or_insert(i);
+                let taken = *first.entry(hash.rotate_left(32)).or_insert(i);
                 if taken == i {
                     continue;
                 }
+                let key = &ids.keys[i];
+                let id = ids.id(key);
                 let original = std::iter::once(taken)
                     .chain(collided.iter().copied())
                     .map(|j| &ids.keys[j])
