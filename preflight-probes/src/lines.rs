@@ -196,9 +196,11 @@ pub(crate) struct Lines<S> {
     /// The current line, in `buffer` (or `quoted`, for a quoted line).
     current: (usize, usize),
     quoted: Option<Vec<u8>>,
-    /// The fields of the current line: the first `fields` ranges (in
-    /// `buffer`, or in `quoted`).
+    /// The fields of a line [`Lines::split`] split (in `buffer`, or in
+    /// `quoted`).
     ranges: Vec<(usize, usize)>,
+    /// How many fields the current line has: the first of `plain` or of
+    /// `ranges`.
     fields: usize,
     /// The fields of a line [`Lines::next_plain`] read (then `in_plain`):
     /// written in place, where a push per field would store the vector's

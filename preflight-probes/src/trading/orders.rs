@@ -243,8 +243,9 @@ impl Event {
 /// One event of the log, whichever its format.
 struct Row<'a> {
     time: Nanos,
-    /// What it is, and its `event` field as written.
+    /// What it is ([`Event::of`] its `event` field).
     kind: Event,
+    /// Its `event` field as written, for the message of an unknown one.
     event: &'a [u8],
     id: &'a [u8],
     /// The quantity of an order or fill.
@@ -1161,17 +1162,16 @@ fn scan_json_lines(
             Some(q) if q < 0.0 => return Err(at("quantity", "expected a non-negative number")),
             q => q,
         };
+        let kind = Event::of(&row.event);
         let signature = match (&row.symbol, &row.side) {
-            (Some(symbol), Some(side))
-                if state.recent.is_some() && Event::of(&row.event) == Event::Order =>
-            {
+            (Some(symbol), Some(side)) if state.recent.is_some() && kind == Event::Order => {
                 Some(signature_of(state, symbol, side, quantity, row.price))
             }
             _ => None,
         };
         let event = Row {
             time,
-            kind: Event::of(&row.event),
+            kind,
             event: &row.event,
             id: &row.client_order_id,
             quantity,
