@@ -164,13 +164,12 @@ fn short_decimal_with(
 
 /// [`parse_number`] of the bytes `start..end` of `buffer`, faster for a
 /// field of a line: the words of a short number are read from `buffer` in
-/// place, the bytes past the field masked off, rather than gathered.
+/// place, the bytes past the field masked off, rather than gathered. (The
+/// commonest fields, [`eight_byte_field`] reads before their ends are
+/// trimmed.)
 #[cfg(feature = "trading")]
 #[inline]
 pub(crate) fn parse_field(buffer: &[u8], start: usize, end: usize) -> Option<f64> {
-    if let Some(value) = eight_byte_field(buffer, start, end) {
-        return Some(value);
-    }
     let raw = buffer.get(start..end)?;
     let len = raw.len();
     let word = |at: usize| -> Option<u64> {
@@ -202,7 +201,7 @@ pub(crate) fn parse_field(buffer: &[u8], start: usize, end: usize) -> Option<f64
 /// with no sign: digits (`300`) or digits, a point and digits (`101.25`),
 /// up to eight bytes in all, as [`short_decimal`] reads them (the same
 /// mantissa and division, so the same value). `None` for anything else,
-/// which [`parse_field`] then reads as before.
+/// which [`parse_field`] then reads.
 #[allow(
     clippy::inline_always,
     reason = "measured: left to the compiler, the scan of an order log runs 1.3 % more instructions"
@@ -314,12 +313,42 @@ mod tests {
             for after in ["", ",", ",123.45,678", "999999999", ".5"] {
                 let buffer = format!("x,{text}{after}");
                 let (start, end) = (2, 2 + text.len());
+                let expected = parse_number(text.as_bytes()).map(f64::to_bits);
                 assert_eq!(
                     parse_field(buffer.as_bytes(), start, end).map(f64::to_bits),
-                    parse_number(text.as_bytes()).map(f64::to_bits),
+                    expected,
                     "`{text}` followed by `{after}`"
                 );
+                // The fast path reads a number as it is, or leaves it.
+                if let Some(value) = eight_byte_field(buffer.as_bytes(), start, end) {
+                    assert_eq!(Some(value.to_bits()), expected, "`{text}` read in one word");
+                }
             }
+        }
+    }
+
+    /// Digits, or digits with a point, of up to eight bytes take the fast
+    /// path when eight bytes can be read from the field's start; signs,
+    /// exponents, longer numbers and a short buffer do not.
+    #[test]
+    fn eight_byte_fields_take_the_fast_path() {
+        // The field is the first `len` bytes of each buffer.
+        for (buffer, len, fast) in [
+            ("300,1,2,3", 3, Some(300.0)),
+            ("12.3456,7", 7, Some(12.3456)),
+            ("99999999", 8, Some(99_999_999.0)),
+            (".5,00000", 2, Some(0.5)),
+            ("5.,00000", 2, Some(5.0)),
+            ("-1,00000", 2, None),
+            ("1e5,0000", 3, None),
+            ("123456789", 9, None),
+            ("300", 3, None),
+        ] {
+            assert_eq!(
+                eight_byte_field(buffer.as_bytes(), 0, len),
+                fast,
+                "{buffer}"
+            );
         }
     }
 
