@@ -170,20 +170,79 @@ impl Default for Hashers {
 }
 
 impl Hashers {
-    fn wide(&self, key: &[u8]) -> u128 {
-        (u128::from(self.0.hash_one(key)) << 64) | u128::from(self.low(key))
+    /// The key of a client order ID in the map of open orders and
+    /// approvals. An ID of up to 15 bytes is its own key: its bytes in the
+    /// low 15 bytes and its length in the top one, read as a few words (two
+    /// overlapping reads cover every byte; the overlap is read twice and
+    /// shifted out), so two IDs share a key only when they are equal. A
+    /// longer ID's key is two independent 64-bit hashes of it, with the top
+    /// byte set to `0xff`, which no short ID's length is: two long IDs
+    /// share one at odds of about 2⁻¹²⁰ a pair.
+    #[inline]
+    fn key(&self, id: &[u8]) -> u128 {
+        let len = id.len();
+        let word = |at: usize| {
+            id.get(at..at + 8)
+                .and_then(|w| w.try_into().ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let half = |at: usize| {
+            id.get(at..at + 4)
+                .and_then(|w| w.try_into().ok())
+                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+        };
+        let byte = |at: usize| u64::from(id.get(at).copied().unwrap_or_default()) << (8 * at);
+        let (low, high) = match len {
+            // Bytes 8 to `len`: the top `len - 8` of the word that ends the ID.
+            8..=15 => (
+                word(0),
+                u32::try_from(8 * (16 - len))
+                    .ok()
+                    .and_then(|shift| word(len - 8).checked_shr(shift))
+                    .unwrap_or(0),
+            ),
+            4..=7 => (half(0) | half(len - 4) << (8 * (len - 4)), 0),
+            1..=3 => (byte(0) | byte(len / 2) | byte(len - 1), 0),
+            0 => (0, 0),
+            _ => return self.wide(id) | 0xff << 120,
+        };
+        u128::from(low) | u128::from(high | (len as u64) << 56) << 64
     }
 
-    /// The low half of [`Hashers::wide`].
-    fn low(&self, key: &[u8]) -> u64 {
-        self.1.hash_one(key)
+    fn wide(&self, key: &[u8]) -> u128 {
+        (u128::from(self.0.hash_one(key)) << 64) | u128::from(self.1.hash_one(key))
     }
 }
 
-/// Hash maps keyed by our own hashes: no second hashing.
+/// The halves of the product of `a` and `b` folded together (`foldhash`'s
+/// mixing step): every bit of each input moves bits all over the result.
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // folding the halves is the point
+fn fold(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+/// A 64-bit hash of an ID's [`Hashers::key`], for the duplicate check:
+/// its top bits pick a part, its low byte a group, and the middle ones a
+/// place in a map, so all of them must vary.
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // the halves of the key
+fn key_hash(key: u128) -> u64 {
+    let (low, high) = (key as u64, (key >> 64) as u64);
+    fold(
+        fold(low ^ 0x243f_6a88_85a3_08d3, high ^ 0x1319_8a2e_0370_7344),
+        0xa409_3822_299f_31d0,
+    )
+}
+
+/// Hash maps keyed by our own hashes and keys: [`Identity`] mixes them
+/// once rather than hash them again.
 type Keep = std::hash::BuildHasherDefault<Identity>;
 
-/// The hasher of [`Keep`]: the key is already a hash.
+/// The hasher of [`Keep`]: a `u64` key is already a hash and kept as it is;
+/// a `u128` key ([`Hashers::key`]) may hold an ID's bytes, so it is mixed
+/// ([`key_hash`]).
 #[derive(Default)]
 struct Identity(u64);
 
@@ -202,9 +261,8 @@ impl std::hash::Hasher for Identity {
         self.0 = n;
     }
 
-    #[allow(clippy::cast_possible_truncation)] // folding the halves is the point
     fn write_u128(&mut self, n: u128) {
-        self.0 = (n as u64) ^ ((n >> 64) as u64);
+        self.0 = key_hash(n);
     }
 }
 
@@ -280,51 +338,67 @@ impl Field {
 /// signature was last sent.
 ///
 /// The log is in time order, so an order repeats one of the window exactly
-/// when the last order with its signature is inside the window: one lookup
-/// per order. Signatures last sent before the window are dropped whenever
-/// the map has doubled since the last time they were, so that it holds at
-/// most about twice the signatures of one window.
+/// when the last order with its signature is inside the window. Time is
+/// cut into stretches at least a window long: `current` holds the
+/// signatures of the stretch under way (from `since`), `previous` those of
+/// the one before it, which reaches back at least a window from `since`.
+/// An order looks in both; when its time is a window or more past `since`,
+/// a new stretch starts with it, the current one becomes the previous, and
+/// the previous one is dropped whole (every time in it is more than a
+/// window old). No signature is ever removed on its own, which costs more
+/// than a lookup, and the maps hold the signatures of two windows at most.
 struct Recent {
     window: Nanos,
-    last: HashMap<u64, Nanos, Keep>,
-    /// The size at which signatures outside the window are dropped next.
-    prune_at: usize,
+    since: Nanos,
+    current: HashMap<u64, Nanos, Keep>,
+    previous: HashMap<u64, Nanos, Keep>,
 }
 
 impl Recent {
-    /// The least [`Recent::prune_at`]: pruning a small map costs more than
-    /// it saves.
-    const SMALLEST: usize = 1 << 12;
-
     fn new(window: Nanos) -> Self {
         Recent {
             window,
-            last: HashMap::default(),
-            prune_at: Self::SMALLEST,
+            since: Nanos::MIN,
+            current: HashMap::default(),
+            previous: HashMap::default(),
         }
     }
 
-    /// Whether an order with `signature` at `at` repeats one of the window; records it.
+    /// Whether an order with `signature` at `at` (no earlier than the last
+    /// order's) repeats one of the window; records it.
     fn repeats(&mut self, at: Nanos, signature: u64) -> bool {
         let window = self.window;
-        if let Some(before) = self.last.insert(signature, at) {
-            return at.saturating_sub(before) <= window;
+        // A window of 0 still starts a stretch at each new time.
+        if at.saturating_sub(self.since) >= window.max(1) {
+            std::mem::swap(&mut self.current, &mut self.previous);
+            // Its capacity is kept: the next stretch will need as much.
+            self.current.clear();
+            self.since = at;
         }
-        if self.last.len() >= self.prune_at {
-            self.last.retain(|_, t| at.saturating_sub(*t) <= window);
-            self.prune_at = (2 * self.last.len()).max(Self::SMALLEST);
+        let within = |before: Nanos| at.saturating_sub(before) <= window;
+        if let Some(before) = self.current.insert(signature, at) {
+            return within(before);
         }
-        false
+        self.previous
+            .get(&signature)
+            .is_some_and(|&before| within(before))
+    }
+
+    /// The signatures held.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
     }
 }
 
 /// The pass's state: the orders open now, the approvals not yet used, every
 /// client order ID sent (in [`SeenIds`]) and the orders of the window.
 ///
-/// Open orders and approvals share one map, keyed by a 128-bit hash of their
-/// ID (two independent 64-bit hashes): one lookup per event, no allocation
-/// per order, and a collision, at odds of about 2⁻¹²⁸ per pair, is not a
-/// practical concern.
+/// Open orders and approvals share one map, keyed by their ID's 128-bit
+/// [`Hashers::key`]: one lookup per event and no allocation per order. An
+/// ID of up to 15 bytes is its own key, exactly; a longer one is keyed by
+/// two independent 64-bit hashes, whose collision, at odds of about 2⁻¹²⁰
+/// per pair, is not a practical concern.
 struct State {
     summary: OrderLogSummary,
     pending: HashMap<u128, Pending, Keep>,
@@ -371,8 +445,8 @@ impl State {
         match row.kind {
             Event::Risk => match row.decision {
                 b"approve" => {
-                    let wide = self.hasher.wide(row.id);
-                    self.pending.entry(wide).or_default().approvals += 1;
+                    let key = self.hasher.key(row.id);
+                    self.pending.entry(key).or_default().approvals += 1;
                 }
                 b"reject" => {}
                 _ => return Err((Field::Decision, "expected `approve` or `reject`".to_owned())),
@@ -397,8 +471,8 @@ impl State {
                 self.fill(line, row.id, quantity);
             }
             Event::Cancel => {
-                let wide = self.hasher.wide(row.id);
-                if let Entry::Occupied(known) = self.pending.entry(wide)
+                let key = self.hasher.key(row.id);
+                if let Entry::Occupied(known) = self.pending.entry(key)
                     && known.get().open
                 {
                     close(&mut self.open, known);
@@ -419,10 +493,9 @@ impl State {
 
     fn order(&mut self, line: u64, key: &[u8], quantity: f64) -> io::Result<()> {
         self.summary.orders += 1;
-        let wide = self.hasher.wide(key);
-        #[allow(clippy::cast_possible_truncation)] // the low half suffices to look up by
-        self.seen.insert(wide as u64, line, key)?;
-        let pending = self.pending.entry(wide).or_default();
+        let id = self.hasher.key(key);
+        self.seen.insert(key_hash(id), line, key)?;
+        let pending = self.pending.entry(id).or_default();
         if pending.approvals > 0 {
             pending.approvals -= 1;
         } else {
@@ -445,8 +518,8 @@ impl State {
 
     fn fill(&mut self, line: u64, key: &[u8], quantity: f64) {
         self.summary.fills += 1;
-        let wide = self.hasher.wide(key);
-        let mut known = match self.pending.entry(wide) {
+        let id = self.hasher.key(key);
+        let mut known = match self.pending.entry(id) {
             Entry::Occupied(known) if known.get().open => known,
             _ => {
                 self.summary.unknown_fills.push(
@@ -515,10 +588,10 @@ struct SeenIds {
     hash: fn(&[u8]) -> u64,
 }
 
-/// The 64-bit hash the duplicate check files an ID under: the low half of
-/// [`Hashers::wide`], which the scan has at hand.
+/// The 64-bit hash the duplicate check files an ID under: the
+/// [`key_hash`] of its [`Hashers::key`], which the scan has at hand.
 fn id_hash(id: &[u8]) -> u64 {
-    Hashers::default().low(id)
+    key_hash(Hashers::default().key(id))
 }
 
 /// Client order IDs: each one's hash, line and place in `text`.
@@ -1047,6 +1120,9 @@ fn scan_csv(
         Field::Quantity => quantity,
         Field::Decision => decision,
     };
+    // Built once, out of the loop: a closure that captured the row's line
+    // would be built again for every row.
+    let at = |line: u64, f: Field, message: &str| malformed(shown, line, column(f) + 1, message);
     let mut clock = Clock::default();
     while rows.next_split(shown)? {
         let line = rows.line;
@@ -1060,10 +1136,9 @@ fn scan_csv(
             return Err(malformed(shown, line, 1, &message));
         }
         let field = |c: usize| fields.get(c);
-        let at = |f: Field, message: &str| malformed(shown, line, column(f) + 1, message);
         let t = clock
             .parse(field(time))
-            .ok_or_else(|| at(Field::Time, "expected an RFC 3339 timestamp"))?;
+            .ok_or_else(|| at(line, Field::Time, "expected an RFC 3339 timestamp"))?;
         let event = field(event);
         let kind = Event::of(event);
         let quantity = if matches!(kind, Event::Order | Event::Fill) {
@@ -1071,7 +1146,7 @@ fn scan_csv(
                 fields
                     .number(quantity)
                     .filter(|q| *q >= 0.0)
-                    .ok_or_else(|| at(Field::Quantity, "expected a non-negative number"))?,
+                    .ok_or_else(|| at(line, Field::Quantity, "expected a non-negative number"))?,
             )
         } else {
             None
@@ -1111,7 +1186,7 @@ fn scan_csv(
         };
         state
             .apply(line, &row)
-            .map_err(|(f, message)| at(f, &message))?;
+            .map_err(|(f, message)| at(line, f, &message))?;
     }
     Ok(())
 }
@@ -1426,7 +1501,6 @@ mod tests {
     /// that are still too large, and finds exactly the same duplicates.
     #[test]
     fn duplicates_survive_spilling() {
-        let hashers = Hashers::default();
         let ids: Vec<String> = (0..20_000)
             .map(|n| format!("O{}", if n % 997 == 0 && n > 0 { n - 500 } else { n }))
             .collect();
@@ -1436,9 +1510,8 @@ mod tests {
                 ..SeenIds::default()
             };
             for (line, id) in (1..).zip(&ids) {
-                #[allow(clippy::cast_possible_truncation)]
-                let hash = hashers.wide(id.as_bytes()) as u64;
-                seen.insert(hash, line, id.as_bytes()).unwrap();
+                seen.insert(id_hash(id.as_bytes()), line, id.as_bytes())
+                    .unwrap();
             }
             seen.duplicates().unwrap()
         };
@@ -1540,6 +1613,51 @@ mod tests {
             }
             assert_eq!(seen.duplicates().unwrap(), expected, "budget {budget}");
         }
+    }
+
+    /// An ID of up to 15 bytes is its own key: keys are equal exactly when
+    /// the IDs are, whatever the bytes (a zero byte, a byte read twice by
+    /// overlapping words) and the length; a longer ID's key is its hash,
+    /// marked so that it is never a short ID's.
+    #[test]
+    fn short_ids_are_their_own_keys() {
+        let hashers = Hashers::default();
+        let base: Vec<u8> = (b'A'..=b'Z').collect();
+        let mut ids: Vec<Vec<u8>> = Vec::new();
+        for len in 0..=20 {
+            let id = base[..len].to_vec();
+            // Each byte changed in turn, to another letter and to zero.
+            for at in 0..len {
+                for other in [b'x', 0] {
+                    let mut changed = id.clone();
+                    changed[at] = other;
+                    ids.push(changed);
+                }
+            }
+            // The same bytes followed by a zero: only the length differs.
+            let mut longer = id.clone();
+            longer.push(0);
+            ids.push(longer);
+            ids.push(id);
+        }
+        ids.sort();
+        ids.dedup();
+        let mut keys = HashMap::new();
+        for id in &ids {
+            let key = hashers.key(id);
+            assert_eq!(key, hashers.key(&id.clone()), "{id:?}");
+            let tag = key >> 120;
+            if id.len() <= 15 {
+                assert_eq!(tag, id.len() as u128, "{id:?}");
+            } else {
+                assert_eq!(tag, 0xff, "{id:?}");
+            }
+            if let Some(other) = keys.insert(key, id) {
+                panic!("{id:?} and {other:?} share a key");
+            }
+        }
+        assert_eq!(keys.len(), ids.len());
+        assert!(ids.len() > 400, "{}", ids.len());
     }
 
     /// Each event is read by its exact name: near misses are errors at
@@ -1834,7 +1952,8 @@ mod tests {
         let mut recent = Recent::new(window);
         let mut sent: Vec<(Nanos, u64)> = Vec::new();
         let mut at: Nanos = 0;
-        let mut pruned = 0;
+        let mut dropped = 0;
+        let mut most = 0;
         for _ in 0..60_000 {
             // Mostly steps inside the window, sometimes a pause beyond it;
             // signatures drawn from many more than fit in a window.
@@ -1849,13 +1968,19 @@ mod tests {
                 .rev()
                 .take_while(|(t, _)| at - t <= window)
                 .any(|(_, s)| *s == signature);
-            let before = recent.last.len();
+            let before = recent.len();
             assert_eq!(recent.repeats(at, signature), expected, "at {at}");
-            pruned += usize::from(recent.last.len() < before);
+            dropped += usize::from(recent.len() < before);
+            most = most.max(recent.len());
             sent.push((at, signature));
         }
-        assert!(pruned > 3, "the map was pruned only {pruned} times");
-        assert!(recent.last.len() < 2 * Recent::SMALLEST);
+        assert!(
+            dropped > 100,
+            "old signatures were dropped only {dropped} times"
+        );
+        // The signatures of about two windows (some 1 000 orders each, at a
+        // nanosecond apart on average), never those of the whole log.
+        assert!(most < 3_000, "{most} signatures held");
     }
 
     /// Quoted fields go through the CSV reader; blank lines and `\r\n` keep
