@@ -209,6 +209,8 @@ impl Hashers {
         u128::from(low) | u128::from(high | (len as u64) << 56) << 64
     }
 
+    /// Two independent 64-bit hashes of `key`, as one 128-bit number: the
+    /// key of an ID too long to be its own.
     fn wide(&self, key: &[u8]) -> u128 {
         (u128::from(self.0.hash_one(key)) << 64) | u128::from(self.1.hash_one(key))
     }
