@@ -77,6 +77,7 @@ mod features;
 mod manifest;
 mod paper;
 mod read;
+mod returns;
 mod settings;
 mod trials;
 
@@ -86,6 +87,7 @@ pub use dates::Dates;
 pub use features::{Feature, FeatureTable};
 pub use manifest::{ModelEntry, ModelFileState, ModelFileStatus, ModelManifest};
 pub use paper::PaperTrading;
+pub use returns::Returns;
 pub use trials::Trials;
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::super::stats::Profile;
 use super::dates::Dates;
 use super::fast;
 use super::read::{CsvFile, DateOrder, Order};
+use super::returns::Returns;
 use super::settings::Settings;
 
 const KEYS: &[&str] = &[
@@ -53,7 +54,7 @@ pub struct Backtest {
     /// runs of equal dates ([`Dates::get`] gives period `i`'s).
     pub dates: Dates,
     /// The simple return of each period, finite; as long as [`dates`](Self::dates).
-    pub returns: Vec<f64>,
+    pub returns: Returns,
     /// Whether the file held returns or equity.
     pub kind: SeriesKind,
     /// The date column's name.
@@ -137,7 +138,7 @@ impl Backtest {
             if returns.len() < 2 {
                 return Err(file.too_few(2, returns.len() as u64, "returns"));
             }
-            (column, dates, returns, kind, file.finish()?)
+            (column, dates, Returns::from(returns), kind, file.finish()?)
         } else {
             let column = returns_column.unwrap_or("return");
             let col = file.column(column, &hint("returns_column"))?;
@@ -161,7 +162,7 @@ impl Backtest {
                 if returns.len() < 2 {
                     return Err(file.too_few(2, returns.len() as u64, "returns"));
                 }
-                (column, dates, returns, kind, file.finish()?)
+                (column, dates, Returns::from(returns), kind, file.finish()?)
             }
         };
 
@@ -472,7 +473,7 @@ mod tests {
             b.dates.to_vec(),
             [date(2024, 1, 2), date(2024, 1, 3), date(2024, 1, 4)]
         );
-        assert_eq!(b.returns, [0.01, -0.02, 0.005]);
+        assert_eq!(*b.returns, [0.01, -0.02, 0.005]);
         assert_eq!(b.kind, SeriesKind::Returns);
         assert_eq!((b.periods_per_year, b.risk_free), (252.0, 0.0));
         assert_eq!(b.value_column, "return");

@@ -31,6 +31,7 @@ use sha2::{Digest as _, Sha256};
 use super::dates::Dates;
 use super::digest::format_sha256;
 use super::read::{modified, parse_moment};
+use super::returns::{MappedReturns, Returns};
 use crate::number::{parse_number, unit_decimal};
 
 /// Files from this size on take the fast path; smaller ones are quick anyway.
@@ -80,7 +81,7 @@ impl Parsed {
 /// The series of a plain returns file: dates, returns and the file's artifact.
 pub(super) struct Series {
     pub(super) dates: Dates,
-    pub(super) values: Vec<f64>,
+    pub(super) values: Returns,
     pub(super) artifact: Artifact,
 }
 
@@ -91,7 +92,8 @@ struct Joiner {
     next: usize,
     waiting: BTreeMap<usize, Parsed>,
     dates: Dates,
-    values: Vec<f64>,
+    /// The returns joined, once the first block is.
+    values: Option<MappedReturns>,
     last: Option<Moment>,
     /// Emptied blocks, for the workers to fill again: fresh vectors would
     /// each cost their page faults.
@@ -100,7 +102,9 @@ struct Joiner {
 
 impl Joiner {
     /// Joins block `index` and every waiting block after it; `None` when a
-    /// block's first time is not after the previous block's last.
+    /// block's first time is not after the previous block's last, or when
+    /// no memory can be mapped for the returns (the CSV path then reads the
+    /// file into the heap).
     fn accept(&mut self, index: usize, parsed: Parsed) -> Option<()> {
         self.waiting.insert(index, parsed);
         while let Some(mut block) = self.waiting.remove(&self.next) {
@@ -110,15 +114,17 @@ impl Joiner {
                 }
                 self.last = block.last;
             }
-            if self.values.capacity() == 0 && block.bytes > 0 {
-                // The rows of the whole file, at this block's bytes a row.
-                let per_row = block.bytes / block.values.len().max(1);
-                let rows = usize::try_from(self.size).unwrap_or(usize::MAX) / per_row.max(1);
-                let rows = rows + rows / 32;
-                self.values.reserve(rows);
-            }
+            let values = match &mut self.values {
+                Some(values) => values,
+                empty @ None => {
+                    // The rows of the whole file, at this block's bytes a row.
+                    let per_row = block.bytes / block.values.len().max(1);
+                    let rows = usize::try_from(self.size).unwrap_or(usize::MAX) / per_row.max(1);
+                    empty.insert(MappedReturns::with_capacity(rows + rows / 32)?)
+                }
+            };
+            values.extend(&block.values)?;
             self.dates.append(&block.dates);
-            self.values.extend_from_slice(&block.values);
             block.dates = Dates::new();
             block.values.clear();
             block.first = None;
@@ -161,7 +167,7 @@ pub(super) fn read_returns(
         next: 0,
         waiting: BTreeMap::new(),
         dates: Dates::new(),
-        values: Vec::new(),
+        values: None,
         last: None,
         spare: Vec::new(),
     });
@@ -214,12 +220,13 @@ pub(super) fn read_returns(
         return None;
     }
     let joiner = joiner.into_inner().ok()?;
-    if !joiner.waiting.is_empty() || joiner.values.len() < 2 {
+    let values = joiner.values?;
+    if !joiner.waiting.is_empty() || values.len() < 2 {
         return None;
     }
     Some(Series {
         dates: joiner.dates,
-        values: joiner.values,
+        values: values.finish(),
         artifact: Artifact {
             path: shown.to_owned(),
             sha256,
