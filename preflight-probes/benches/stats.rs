@@ -1,11 +1,13 @@
 //! Benchmarks of the strategy statistics: the probability of backtest
 //! overfitting at the size a pre-flight run meets (ten years of daily returns
-//! of 100 trials, S = 16, so C(16, 8) = 12 870 combinations).
+//! of 100 trials, S = 16, so C(16, 8) = 12 870 combinations), the backtest
+//! items' statistics and regimes on long series in memory, and the reading
+//! of a long returns file.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use preflight_probes::strategy::series::Dates;
+use preflight_probes::strategy::series::{Backtest, Dates};
 use preflight_probes::strategy::stats::{self, DEFAULT_PBO_BLOCKS, PboMetric, pbo};
 
 /// Deterministic daily returns, `rows × trials`: xorshift64* noise of ±1 %
@@ -34,8 +36,8 @@ fn bench_pbo(c: &mut Criterion) {
 }
 
 /// Every statistic the backtest items report, on one series of a million
-/// returns already in memory (the CSV parsing is measured by the peer
-/// comparison script, `scripts/compare_backtest_stats.py`).
+/// returns already in memory (reading the file is `bench_backtest_file`;
+/// the whole run is timed by `scripts/compare_backtest_stats.py`).
 fn bench_backtest_statistics(c: &mut Criterion) {
     let returns: Vec<f64> = trial_matrix(1_000_000, 1, 0x2545_f491_4f6c_dd1d)
         .into_iter()
@@ -99,5 +101,40 @@ fn bench_regimes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_pbo, bench_backtest_statistics, bench_regimes);
+/// A million one-minute returns read from their CSV file, as the peer
+/// comparison writes them (`2000-01-03T14:30:00Z,-0.0001234`, 31 MB): the
+/// parallel fast path, SHA-256 of the bytes included, from the page cache.
+fn bench_backtest_file(c: &mut Criterion) {
+    use std::fmt::Write as _;
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut text = String::from("date,return\n");
+    let mut at = jiff::civil::date(2000, 1, 3).at(14, 30, 0, 0);
+    for row in trial_matrix(1_000_000, 1, 0x9e37_79b9_7f4a_7c15) {
+        let _ = writeln!(text, "{at}Z,{:.7}", row[0] / 20.0);
+        at = at
+            .checked_add(jiff::SignedDuration::from_mins(1))
+            .expect("in range");
+    }
+    std::fs::write(dir.path().join("returns.csv"), &text).expect("written");
+    let input = toml::Value::String("returns.csv".to_owned());
+    let mut group = c.benchmark_group("backtest file");
+    group.sample_size(20);
+    group.bench_function("1 000 000 one-minute returns", |b| {
+        b.iter(|| {
+            let backtest = Backtest::from_table("backtest", &input, dir.path()).expect("valid");
+            assert_eq!(backtest.len(), 1_000_000);
+            backtest
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_pbo,
+    bench_backtest_statistics,
+    bench_regimes,
+    bench_backtest_file
+);
 criterion_main!(benches);
