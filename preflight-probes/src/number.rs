@@ -460,13 +460,8 @@ mod tests {
     #[test]
     #[cfg(feature = "strategy")]
     fn unit_decimals_agree_with_decimal_prefix() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % bound as u64).unwrap()
-        };
+        let mut rng = crate::damage::Xorshift::new(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = |bound: usize| rng.below(bound);
         let alphabet = b"0123456789.-+eE,\n\r x";
         let digit = |d: usize| b'0' + u8::try_from(d).unwrap();
         let mut taken = 0;
@@ -505,13 +500,8 @@ mod tests {
     /// every prefix, whatever follows the number.
     #[test]
     fn short_and_long_decimals_agree() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % bound).unwrap()
-        };
+        let mut rng = crate::damage::Xorshift::new(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = |bound: u64| rng.below(usize::try_from(bound).unwrap());
         let alphabet = b"0123456789.-+eE,\n\r x/:";
         let mut short = 0;
         for _ in 0..200_000 {

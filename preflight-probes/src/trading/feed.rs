@@ -1101,13 +1101,8 @@ mod tests {
         clippy::float_cmp
     )]
     fn quantiles_agree_with_the_sorted_latencies() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::damage::Xorshift::new(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = || rng.next();
         // Mostly 0.1 to 5 ms, with a tail to a second.
         let latencies: Vec<i64> = (0..4000)
             .map(|_| {
@@ -1393,13 +1388,8 @@ mod tests {
     fn damaged_captures_never_panic() {
         let good = capture(&[1_000_000, 2_000_000, 3_000_000, 500_000, 4_000_000], 2);
         let noise = b",\n\r\"-.0123456789ZT:abz\xff";
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % bound as u64).unwrap()
-        };
+        let mut rng = crate::damage::Xorshift::new(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = |bound: usize| rng.below(bound);
         for format in [LogFormat::Csv, LogFormat::JsonLines] {
             let base = match format {
                 LogFormat::Csv => good.clone().into_bytes(),

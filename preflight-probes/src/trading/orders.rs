@@ -1473,13 +1473,8 @@ mod tests {
     #[test]
     fn damaged_logs_never_panic() {
         let noise = b",\n\r\"-.0123456789ZTabz\xff";
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % bound as u64).unwrap()
-        };
+        let mut rng = crate::damage::Xorshift::new(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = |bound: usize| rng.below(bound);
         for _ in 0..3000 {
             let mut bytes = LOG.as_bytes().to_vec();
             for _ in 0..=next(3) {

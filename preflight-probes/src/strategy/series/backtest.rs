@@ -867,13 +867,8 @@ mod tests {
             day = day.tomorrow().unwrap();
         }
         let noise = b",.\n\r\"-+eE0123456789 :TZnaNinf\xff";
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % bound as u64).unwrap()
-        };
+        let mut rng = crate::damage::Xorshift::new(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = |bound: usize| rng.below(bound);
         let dir = tempfile::tempdir().unwrap();
         for _ in 0..2000 {
             let mut bytes = valid.clone().into_bytes();

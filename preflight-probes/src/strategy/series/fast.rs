@@ -680,13 +680,8 @@ mod tests {
     fn damaged_files_give_up_or_agree() {
         let valid = rows(160_000, true).into_bytes();
         let noise = b",.\n\r\"-+e0123456789 :TZ\xff";
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % bound as u64).unwrap()
-        };
+        let mut rng = crate::damage::Xorshift::new(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = |bound: usize| rng.below(bound);
         let dir = tempfile::tempdir().unwrap();
         for _ in 0..12 {
             let mut bytes = valid.clone();
