@@ -96,7 +96,7 @@ struct Joiner {
     /// The returns joined, once the first block is.
     values: Option<MappedReturns>,
     last: Option<Moment>,
-    /// Emptied blocks, for the workers to fill again: fresh vectors would
+    /// Emptied blocks, for the parsers to fill again: fresh vectors would
     /// each cost their page faults.
     spare: Vec<Parsed>,
 }
@@ -270,7 +270,8 @@ fn read_with(
 }
 
 /// Reads the file in blocks of whole lines: every byte goes to the hasher in
-/// file order, and each block's rows (after the header) to the workers.
+/// file order, and each block's rows (after the header) to `parse`, which
+/// parses them or hands them to a parsing thread.
 /// Gives up (sets `abort`) on a quote in the header or a file of a header
 /// alone. Returns the file's size.
 fn feed(

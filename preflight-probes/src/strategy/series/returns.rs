@@ -12,7 +12,7 @@ use memmap2::{MmapMut, MmapOptions};
 /// The series of a large returns file lives in an anonymous memory map of
 /// its own, advised for transparent huge pages on Linux: ten million returns
 /// then fault in about 40 pages of 2 MiB rather than 20 000 of 4 KiB, which
-/// measured 6 % of the time of a whole backtest run. (Where huge pages are
+/// took 7 to 10 % off a whole backtest run of that size. (Where huge pages are
 /// off, the map works the same, a page at a time.) Every other series,
 /// and any built from a `Vec`, lives on the heap; a clone always does.
 ///
