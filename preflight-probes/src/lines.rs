@@ -696,7 +696,7 @@ pub(crate) enum Scanned {
     Io(io::Error),
 }
 
-/// Bytes read at a time by [`scan_hashed`]: small enough that a block is
+/// Bytes read at a time by `scan_hashed`: small enough that a block is
 /// still in the cache when the scan reads it.
 const READ: usize = 1 << 17;
 
@@ -753,7 +753,7 @@ pub(crate) fn scan_hashed<T>(
     scan_hashed_chunks(file, reading, |chunks| scan(&mut Lines::new(chunks)))
 }
 
-/// [`scan_hashed`] with the blocks of whole lines handed to `scan` as
+/// `scan_hashed` with the blocks of whole lines handed to `scan` as
 /// they come, for a scan that parses them on several threads.
 pub(crate) fn scan_hashed_chunks<T>(
     file: std::fs::File,
@@ -817,7 +817,7 @@ pub(crate) fn scan_hashed_chunks<T>(
 }
 
 /// Opens `shown` (relative to the configuration's directory, as `source`
-/// names it) and scans it with `scan` as [`scan_hashed`] does: what `scan`
+/// names it) and scans it with `scan` as `scan_hashed` does: what `scan`
 /// returns and the file as an [`Artifact`]. A file that cannot be read is
 /// an error of the input naming it.
 pub(crate) fn scan_input<T>(
@@ -860,7 +860,7 @@ pub(crate) fn scan_input_chunks<T>(
 }
 
 /// Reads a file a block at a time and hashes every byte of it: the blocks
-/// of [`scan_hashed`], each cut after its last line end.
+/// of `scan_hashed`, each cut after its last line end.
 struct Reader {
     file: std::fs::File,
     hasher: sha2::Sha256,
@@ -969,7 +969,7 @@ enum Feed {
     Inline(Arc<Mutex<Inline>>),
 }
 
-/// The scan's side of [`scan_hashed`]: the blocks of whole lines, read and
+/// The scan's side of `scan_hashed`: the blocks of whole lines, read and
 /// hashed, become the buffer of [`Lines`] in turn, without a copy; each is
 /// sent back to be reused once read.
 pub(crate) struct Chunks {

@@ -1,28 +1,4 @@
-//! `JUnit` XML, for CI systems that show test results (GitLab, Jenkins, Azure
-//! Pipelines, GitHub test reporters).
-//!
-//! Layout: one `<testsuites name="preflight">` root holding one `<testsuite>`
-//! per checklist section that has items in the run (named by the section's
-//! slug, in the seed's order), and in it one `<testcase classname="<section>"
-//! name="<item id>">` per item, in report order. Sections without items are
-//! left out: a suite with no test case reads as an empty test run in most CI
-//! tools.
-//!
-//! Statuses map to `JUnit` outcomes so that a CI tool fails the build on what
-//! the gate blocks on by default:
-//!
-//! | status | `JUnit` |
-//! | --- | --- |
-//! | `pass` | passed |
-//! | `warn` | passed, with a `<system-out>` note (a warning does not block) |
-//! | `fail`, `pending`, `stale` | `<failure type="<status>">` |
-//! | `error` | `<error type="error">` |
-//! | `waived`, `not-applicable`, `skipped` | `<skipped>` |
-//!
-//! A failure's or error's `message` is the item's message; its text is the
-//! evidence summary and the first findings. Every count attribute (`tests`,
-//! `failures`, `errors`, `skipped`) is computed from the test cases written,
-//! and `time` is the items' run time in seconds.
+//! `JUnit` XML: the report renderer [`Junit`].
 
 use std::fmt::Write as _;
 use std::io;
@@ -35,8 +11,31 @@ use crate::meta::Section;
 use crate::report::{Report, ReportItem};
 use crate::status::Status;
 
-/// The report as `JUnit` XML: one test suite per checklist section, one test
-/// case per item (see the [module docs](self) for the status mapping).
+/// The report as `JUnit` XML, for CI systems that show test results (GitLab,
+/// Jenkins, Azure Pipelines, GitHub test reporters).
+///
+/// Layout: one `<testsuites name="preflight">` root holding one `<testsuite>`
+/// per checklist section that has items in the run (named by the section's
+/// slug, in the seed's order), and in it one `<testcase classname="<section>"
+/// name="<item id>">` per item, in report order. Sections without items are
+/// left out: a suite with no test case reads as an empty test run in most CI
+/// tools.
+///
+/// Statuses map to `JUnit` outcomes so that a CI tool fails the build on what
+/// the gate blocks on by default:
+///
+/// | status | `JUnit` |
+/// | --- | --- |
+/// | `pass` | passed |
+/// | `warn` | passed, with a `<system-out>` note (a warning does not block) |
+/// | `fail`, `pending`, `stale` | `<failure type="<status>">` |
+/// | `error` | `<error type="error">` |
+/// | `waived`, `not-applicable`, `skipped` | `<skipped>` |
+///
+/// A failure's or error's `message` is the item's message; its text is the
+/// evidence summary and the first findings. Every count attribute (`tests`,
+/// `failures`, `errors`, `skipped`) is computed from the test cases written,
+/// and `time` is the items' run time in seconds.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Junit;
 

@@ -1,22 +1,4 @@
-//! SARIF 2.1.0, for code-scanning tools (GitHub code scanning, IDE viewers,
-//! `sarif-tools`).
-//!
-//! One run, whose tool is preflight. Each item that has findings or is not
-//! satisfied (`fail`, `error`, `pending`, `stale`) becomes a rule
-//! (`reportingDescriptor`): its ID, title, description, remediation and a
-//! default level from its severity (critical and high: `error`, medium:
-//! `warning`, low: `note`). The results are every located finding, at its
-//! file, line and column with the finding's own level, and one result without
-//! a location for each unsatisfied item that has no finding, so nothing that
-//! blocks is lost. Findings of a waived item carry an accepted suppression
-//! with the waiver's justification. Skipped items are left out: nothing was
-//! evaluated.
-//!
-//! The run's invocation is successful unless an item ended in `error` (could
-//! not be evaluated); each such item is also a tool execution notification.
-//! The run's property bag carries the report's project, environment, digest
-//! and decision. Everything is in report order, so the same report always
-//! renders to the same bytes.
+//! SARIF 2.1.0: the report renderer [`Sarif`].
 
 use std::fmt::Write as _;
 use std::io;
@@ -32,7 +14,25 @@ use crate::status::Status;
 /// The schema a SARIF log names in `$schema`.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// The report as a SARIF 2.1.0 log (see the [module docs](self) for what maps to what).
+/// The report as a SARIF 2.1.0 log, for code-scanning tools (GitHub code
+/// scanning, IDE viewers, `sarif-tools`).
+///
+/// One run, whose tool is preflight. Each item that has findings or is not
+/// satisfied (`fail`, `error`, `pending`, `stale`) becomes a rule
+/// (`reportingDescriptor`): its ID, title, description, remediation and a
+/// default level from its severity (critical and high: `error`, medium:
+/// `warning`, low: `note`). The results are every located finding, at its
+/// file, line and column with the finding's own level, and one result without
+/// a location for each unsatisfied item that has no finding, so nothing that
+/// blocks is lost. Findings of a waived item carry an accepted suppression
+/// with the waiver's justification. Skipped items are left out: nothing was
+/// evaluated.
+///
+/// The run's invocation is successful unless an item ended in `error` (could
+/// not be evaluated); each such item is also a tool execution notification.
+/// The run's property bag carries the report's project, environment, digest
+/// and decision. Everything is in report order, so the same report always
+/// renders to the same bytes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sarif;
 

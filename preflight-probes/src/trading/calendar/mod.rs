@@ -58,7 +58,7 @@
 //! ```
 //!
 //! A service's own calendar is checked against the reference through the
-//! [`SessionCalendar`] trait and [`compare`].
+//! [`SessionCalendar`] trait and [`compare()`].
 
 mod compare;
 mod rules;
