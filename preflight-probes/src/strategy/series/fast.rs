@@ -442,8 +442,12 @@ fn day_run(
     let day_head = u64::from_le_bytes(day_head.try_into().ok()?);
     let day_tail = u16::from_le_bytes(day_tail.try_into().ok()?);
     // Within a day, times of the one fixed shape are in order exactly when
-    // their texts are: each row's is compared as a big-endian word.
-    let mut last_key = clock_key(last)?;
+    // their texts are: each row's is compared as a big-endian word. (A last
+    // time outside the day cannot come from a parsed row; the general way
+    // would judge the rows after it.)
+    let Some(mut last_key) = clock_key(last) else {
+        return Some(at);
+    };
     let before = out.values.len();
     while let Some(row) = block.get(at..at + ROW_BYTES) {
         let Ok(row) = <&[u8; ROW_BYTES]>::try_from(row) else {
@@ -478,11 +482,7 @@ const CLOCK: u64 = u64::from_le_bytes(*b"00:00:00");
 /// A row of [`day_run`] on the day whose first ten bytes are `day_head` and
 /// `day_tail`: the big-endian word of its `HH:MM:SS` ([`clock_key`]), its
 /// return and its length with the line end. `None` for any other row.
-#[allow(
-    clippy::inline_always,
-    reason = "measured: the row's words stay in registers only when inlined"
-)]
-#[inline(always)]
+#[inline]
 fn return_row(row: &[u8; ROW_BYTES], day_head: u64, day_tail: u16) -> Option<(u64, f64, usize)> {
     // Added to the bytes XORed with `CLOCK`, this sets the top bit of any
     // that is not a digit (0 to 9) where a digit belongs, or not 0 where a
