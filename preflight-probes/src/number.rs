@@ -168,11 +168,7 @@ fn short_decimal_with(
 /// as [`short_decimal`], so the same value, in half its work: the whole
 /// part is one byte, and every byte read is in `raw`. `None` for any other
 /// shape, which [`decimal_prefix`] then reads.
-#[allow(
-    clippy::inline_always,
-    reason = "measured: a call per number costs a sixth of the parse"
-)]
-#[inline(always)]
+#[inline]
 #[cfg(feature = "strategy")]
 pub(crate) fn unit_decimal(raw: &[u8; 16]) -> Option<(f64, usize)> {
     let negative = raw[0] == b'-';
