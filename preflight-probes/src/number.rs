@@ -130,7 +130,7 @@ fn short_decimal_with(
     let signed = usize::from(negative || first == b'+');
     let (whole, whole_digits) = digit_run(chunk(signed)?);
     let point = signed + whole_digits as usize;
-    let (mantissa, fraction_digits, len) = if whole_digits == 8 {
+    let (fraction, fraction_digits, len) = if whole_digits == 8 {
         return None;
     } else if byte(point) == Some(b'.') {
         let (fraction, fraction_digits) = digit_run(chunk(point + 1)?);
@@ -138,15 +138,30 @@ fn short_decimal_with(
             return None;
         }
         (
-            whole * SCALES[fraction_digits as usize] + fraction,
-            fraction_digits,
+            fraction,
+            fraction_digits as usize,
             point + 1 + fraction_digits as usize,
         )
     } else if whole_digits == 0 {
         return None;
     } else {
-        (whole, 0, point)
+        (0, 0, point)
     };
+    Some((
+        decimal_value(whole, fraction, fraction_digits, negative),
+        len,
+    ))
+}
+
+/// The decimal `whole.fraction` with `digits` digits after the point (at
+/// most 7; 0 for a whole number), negated when `negative`. All its digits
+/// make one integer below 2^53, exact as a double, and 10^`digits` is an
+/// exact double too, so IEEE division rounds their quotient correctly: the
+/// value `str::parse` gives (Clinger's fast path). Every fast reader here
+/// ends with it, so all of them give the same value for the same digits.
+#[inline]
+fn decimal_value(whole: u64, fraction: u64, digits: usize, negative: bool) -> f64 {
+    let mantissa = whole * SCALES[digits] + fraction;
     // Below 10^14: a signed conversion (one instruction) is exact.
     #[expect(
         clippy::cast_precision_loss,
@@ -155,11 +170,11 @@ fn short_decimal_with(
     )]
     let mantissa = f64::from_bits((mantissa as i64 as f64).to_bits() | (u64::from(negative) << 63));
     // Whole numbers (quantities, mostly) skip the division, which would
-    // keep its value (`x / 1.0 == x`) and costs its latency.
-    if fraction_digits == 0 {
-        return Some((mantissa, len));
+    // keep their value (`x / 1.0 == x`) and costs its latency.
+    if digits == 0 {
+        return mantissa;
     }
-    Some((mantissa / POWERS[fraction_digits as usize], len))
+    mantissa / POWERS[digits]
 }
 
 /// [`decimal_prefix`] for the shape of a per-period return, read from the
@@ -183,14 +198,10 @@ pub(crate) fn unit_decimal(raw: &[u8; 16]) -> Option<(f64, usize)> {
     if digits == 0 || digits == 8 {
         return None;
     }
-    let mantissa = u64::from(digit) * SCALES[digits] + fraction;
-    #[expect(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_wrap,
-        reason = "at most 8 digits: exact"
-    )]
-    let mantissa = f64::from_bits((mantissa as i64 as f64).to_bits() | (u64::from(negative) << 63));
-    Some((mantissa / POWERS[digits], signed + 2 + digits))
+    Some((
+        decimal_value(u64::from(digit), fraction, digits, negative),
+        signed + 2 + digits,
+    ))
 }
 
 /// [`parse_number`] of the bytes `start..end` of `buffer`, faster for a
@@ -250,8 +261,7 @@ pub(crate) fn eight_byte_field(buffer: &[u8], start: usize, end: usize) -> Optio
     let (whole, whole_digits) = digit_run(word);
     let point = whole_digits as usize;
     if point == len {
-        #[expect(clippy::cast_precision_loss, reason = "at most 8 digits: exact")]
-        return Some(whole as f64);
+        return Some(decimal_value(whole, 0, 0, false));
     }
     if (word >> (8 * point)) & 0xff != u64::from(b'.') {
         return None;
@@ -260,9 +270,12 @@ pub(crate) fn eight_byte_field(buffer: &[u8], start: usize, end: usize) -> Optio
     if point + 1 + fraction_digits as usize != len || whole_digits + fraction_digits == 0 {
         return None;
     }
-    let mantissa = whole * SCALES[fraction_digits as usize] + fraction;
-    #[expect(clippy::cast_precision_loss, reason = "at most 7 digits: exact")]
-    Some(mantissa as f64 / POWERS[fraction_digits as usize])
+    Some(decimal_value(
+        whole,
+        fraction,
+        fraction_digits as usize,
+        false,
+    ))
 }
 
 /// [`decimal_prefix`] one byte at a time, for any length.
